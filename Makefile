@@ -1,0 +1,36 @@
+# Thin wrapper over CMake for the common commands. See README.md.
+BUILD      ?= build
+BUILD_TYPE ?= Debug
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+
+# What a fresh Debian 12 machine needs to build, test and demo.
+DEPS = build-essential cmake pkg-config git python3 ca-certificates \
+       libcurl4-openssl-dev libssl-dev
+
+.PHONY: all deps build demo test bench fuzz clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh $(DEPS)
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DOTA_SANITIZE=ON
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	python3 tests/support/demo.py --ota $(BUILD)/ota
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	python3 bench/run.py --ota $(BUILD)/ota
+
+fuzz:
+	@echo "fuzz harnesses: see tests/fuzz (not yet provided)"; exit 1
+
+clean:
+	rm -rf $(BUILD)
