@@ -1,0 +1,166 @@
+/* ota — over-the-air updates from a GitHub repository, for devices.
+ *
+ * The engine API. The caller owns all memory: one `struct ota_ctx` (put it in
+ * static storage on a microcontroller) plus one work buffer. Nothing is
+ * allocated, nothing is global, and peak memory does not depend on the number
+ * or size of files, because everything streams.
+ *
+ *   struct ota_ctx ctx;
+ *   static uint8_t buf[1024];
+ *   ota_init(&ctx, &port, &settings, buf, sizeof buf);
+ *   ota_boot(&ctx);                 // every start: finish or undo a swap
+ *   if (ota_update(&ctx, &result) == OTA_OK && result.installed) reboot();
+ */
+#ifndef OTA_H
+#define OTA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ota_err.h"
+#include "ota_port.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define OTA_VERSION_STRING "0.1.0"
+
+#define OTA_PATH_MAX 256   /* longest device path, including the NUL */
+#define OTA_URL_MAX 768    /* longest URL the engine builds or follows */
+#define OTA_SHA1_HEX 41    /* 40 hex digits and a NUL */
+#define OTA_REASON_MAX 192 /* length of the human-readable failure reason */
+#define OTA_LINE_MAX (OTA_SHA1_HEX + 24 + OTA_PATH_MAX) /* one state line */
+#define OTA_MIN_BUFFER 1024
+
+enum ota_channel { OTA_CHANNEL_DEVELOPER = 0, OTA_CHANNEL_STABLE = 1 };
+
+/* What to follow and how. Strings are borrowed: they must outlive the ctx. */
+struct ota_settings {
+    const char *owner;
+    const char *repo;
+    enum ota_channel channel;
+    const char *branch;      /* developer channel; default "main" */
+    const char *tag;         /* stable channel: pin this tag (optional) */
+    const char *token;       /* GitHub token, or NULL/"" for public repos */
+    const char *const *allow;  /* exact files or directory prefixes */
+    size_t allow_count;        /* 0 = everything */
+    const char *const *ignore; /* same matching; wins over allow */
+    size_t ignore_count;
+    const char *stage_dir;   /* default ".ota_stage" */
+    const char *backup_dir;  /* default ".ota_backup" */
+    const char *api_url;     /* default "https://api.github.com" */
+    const char *raw_url;     /* default "https://raw.githubusercontent.com" */
+    const char *user_agent;  /* default "ota/<version>" */
+    uint32_t retries;        /* extra attempts per request; default 3 */
+    uint32_t backoff_sec;    /* first retry delay; default 3 */
+    uint32_t max_backoff_sec; /* cap of the exponential backoff; default 60 */
+    int force;               /* re-check every file even if the commit matches */
+};
+
+/* Progress events, for a progress bar or a log. */
+enum ota_event_type {
+    OTA_EVENT_RESOLVED,      /* target commit known: commit */
+    OTA_EVENT_PLANNED,       /* files_total files (bytes_total) to fetch */
+    OTA_EVENT_FILE_BEGIN,    /* path, bytes_total = its size */
+    OTA_EVENT_FILE_PROGRESS, /* path, bytes_done of bytes_total */
+    OTA_EVENT_FILE_DONE,     /* path verified and staged */
+    OTA_EVENT_RETRY,         /* err, delay_ms before the next attempt */
+    OTA_EVENT_INSTALLED      /* the new version is in place */
+};
+
+struct ota_event {
+    enum ota_event_type type;
+    const char *path;
+    const char *commit;
+    uint64_t bytes_done;
+    uint64_t bytes_total;
+    uint32_t files_done;
+    uint32_t files_total;
+    uint32_t delay_ms;
+    int err;
+};
+
+typedef void (*ota_event_cb)(void *arg, const struct ota_event *ev);
+
+/* Counters of one run, for --json output and the benchmarks. */
+struct ota_stats {
+    uint32_t http_requests;   /* every GET sent, including retries, redirects */
+    uint64_t bytes_received;  /* response body bytes */
+    uint32_t files_fetched;
+    uint32_t files_unchanged;
+    uint32_t files_deleted;
+    uint32_t retries;
+};
+
+struct ota_result {
+    int update_available;        /* ota_check: the target differs */
+    int installed;               /* ota_update: a new version was installed */
+    char commit[OTA_SHA1_HEX];   /* target commit */
+    char installed_commit[OTA_SHA1_HEX]; /* what was on the device before */
+    char ref[OTA_PATH_MAX];      /* branch or tag followed */
+};
+
+/* One file as the engine sees it: a tree entry, a plan or a state line. */
+struct ota_entry {
+    char path[OTA_PATH_MAX];
+    char sha[OTA_SHA1_HEX];  /* git blob SHA-1, hex */
+    uint64_t size;
+};
+
+/* The whole engine state. Treat the members as private; they are public only
+ * so that the caller can provide the memory (statically, on a device). */
+struct ota_ctx {
+    const struct ota_port *port;
+    struct ota_settings settings;
+    char *lines_buf;            /* first part of the caller's work buffer: */
+    size_t lines_size;          /*   reading state and plan files */
+    uint8_t *io_buf;            /* the rest: reading file contents */
+    size_t io_size;
+    ota_event_cb on_event;
+    void *event_arg;
+    struct ota_stats stats;
+    char reason[OTA_REASON_MAX]; /* why the last call failed */
+    union {                      /* the crypto port's hash state */
+        uint8_t bytes[OTA_HASH_STATE_SIZE];
+        uint64_t align_u64;
+        void *align_ptr;
+    } hash;
+    struct ota_entry entry;      /* entry being parsed or processed */
+    char url[OTA_URL_MAX];       /* request being sent */
+    char location[OTA_URL_MAX];  /* redirect target being received */
+    char line[OTA_LINE_MAX + 8]; /* a state, plan or log line being written */
+    char path_a[OTA_PATH_MAX + 64]; /* stage/backup path composition */
+    char path_b[OTA_PATH_MAX + 64];
+    char json_scratch[OTA_PATH_MAX + 8];
+    char error_body[128];        /* start of an HTTP error response */
+    char headers[4][OTA_URL_MAX / 3]; /* request header lines */
+};
+
+/* Prepares ctx. buf is the work buffer for reading files; OTA_MIN_BUFFER
+ * bytes at least, larger reads faster. Fills unset settings with defaults. */
+int ota_init(struct ota_ctx *ctx, const struct ota_port *port,
+             const struct ota_settings *settings, uint8_t *buf,
+             size_t buf_size);
+
+/* Optional progress callback. */
+void ota_set_event_cb(struct ota_ctx *ctx, ota_event_cb cb, void *arg);
+
+/* Call on every start: completes a swap that passed its commit point, or
+ * discards a stage that did not. Leaves the device exactly old or new. */
+int ota_boot(struct ota_ctx *ctx);
+
+/* Resolves the target and compares it with what is installed. One request
+ * when nothing changed. */
+int ota_check(struct ota_ctx *ctx, struct ota_result *out);
+
+/* Check, plan, fetch and verify what changed, stage, and swap it in. */
+int ota_update(struct ota_ctx *ctx, struct ota_result *out);
+
+/* Why the last call failed, in words (empty if it did not). */
+const char *ota_reason(const struct ota_ctx *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

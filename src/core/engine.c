@@ -1,0 +1,241 @@
+/* The public phases: init, boot, check, update. Each is a short sequence of
+ * the steps implemented in the other core files. */
+#include <string.h>
+
+#include "errlog.h"
+#include "fetch.h"
+#include "fsutil.h"
+#include "github.h"
+#include "install.h"
+#include "log.h"
+#include "plan.h"
+#include "release.h"
+#include "state.h"
+#include "tree.h"
+
+#define FS (&ctx->port->fs)
+#define USER (ctx->port->user)
+
+static const char *or_default(const char *v, const char *dflt)
+{
+    return v && v[0] ? v : dflt;
+}
+
+static int settings_valid(const struct ota_settings *s)
+{
+    return s->owner && s->owner[0] && s->repo && s->repo[0] &&
+           (s->channel == OTA_CHANNEL_DEVELOPER || s->channel == OTA_CHANNEL_STABLE);
+}
+
+int ota_init(struct ota_ctx *ctx, const struct ota_port *port,
+             const struct ota_settings *settings, uint8_t *buf, size_t buf_size)
+{
+    struct ota_settings *s = &ctx->settings;
+
+    if (!ctx || !port || !settings || !buf || buf_size < OTA_MIN_BUFFER)
+        return OTA_ERR_INVALID_ARG;
+    memset(ctx, 0, sizeof *ctx);
+    ctx->port = port;
+    *s = *settings;
+    if (!settings_valid(s))
+        return ota_fail(ctx, OTA_ERR_CONFIG, "owner, repo and channel are required", NULL, NULL);
+    s->branch = or_default(s->branch, "main");
+    s->stage_dir = or_default(s->stage_dir, ".ota_stage");
+    s->backup_dir = or_default(s->backup_dir, ".ota_backup");
+    s->api_url = or_default(s->api_url, "https://api.github.com");
+    s->raw_url = or_default(s->raw_url, "https://raw.githubusercontent.com");
+    s->user_agent = or_default(s->user_agent, "ota/" OTA_VERSION_STRING);
+    if (s->max_backoff_sec == 0)
+        s->max_backoff_sec = 60;
+    /* state lines are read in the first part, file contents in the rest */
+    ctx->lines_buf = (char *)buf;
+    ctx->lines_size = OTA_MIN_BUFFER / 2;
+    ctx->io_buf = buf + ctx->lines_size;
+    ctx->io_size = buf_size - ctx->lines_size;
+    return OTA_OK;
+}
+
+void ota_set_event_cb(struct ota_ctx *ctx, ota_event_cb cb, void *arg)
+{
+    ctx->on_event = cb;
+    ctx->event_arg = arg;
+}
+
+const char *ota_reason(const struct ota_ctx *ctx)
+{
+    return ctx->reason;
+}
+
+static void begin_call(struct ota_ctx *ctx)
+{
+    ctx->reason[0] = '\0';
+    memset(&ctx->stats, 0, sizeof ctx->stats);
+}
+
+/* Failures are kept in ota_error.json for post-mortem debugging. */
+static int record_failure(struct ota_ctx *ctx, const char *phase, int err)
+{
+    if (err != OTA_OK) {
+        if (!ctx->reason[0])
+            ota_fail(ctx, err, ota_strerror(err), NULL, NULL);
+        ota_log(ctx, OTA_LOG_ERROR, phase, ": ", ctx->reason);
+        (void)ota_errlog_append(ctx, phase, err, ctx->reason);
+    }
+    return err;
+}
+
+int ota_boot(struct ota_ctx *ctx)
+{
+    int completed;
+
+    begin_call(ctx);
+    return record_failure(ctx, "boot", ota_install_recover(ctx, &completed));
+}
+
+/* Which ref the channel follows now: the branch, the pinned tag, or the
+ * latest release's tag. */
+static int target_ref(struct ota_ctx *ctx, char *ref, size_t cap)
+{
+    const struct ota_settings *s = &ctx->settings;
+
+    if (s->channel == OTA_CHANNEL_DEVELOPER)
+        return ota_copy_str(ref, cap, s->branch, strlen(s->branch));
+    if (s->tag && s->tag[0])
+        return ota_copy_str(ref, cap, s->tag, strlen(s->tag));
+    return ota_release_latest_tag(ctx, ref, cap);
+}
+
+static int check(struct ota_ctx *ctx, struct ota_result *out)
+{
+    int err;
+
+    memset(out, 0, sizeof *out);
+    err = ota_version_read(ctx, out->installed_commit, out->ref, sizeof out->ref);
+    if (err != OTA_OK)
+        ota_log(ctx, OTA_LOG_WARN, OTA_VERSION_FILE " is corrupt: treating the device as empty",
+                NULL, NULL);
+    err = target_ref(ctx, out->ref, sizeof out->ref);
+    if (err == OTA_OK)
+        err = ota_github_resolve(ctx, out->ref, out->commit);
+    if (err == OTA_OK)
+        out->update_available = strcmp(out->commit, out->installed_commit) != 0;
+    return err;
+}
+
+int ota_check(struct ota_ctx *ctx, struct ota_result *out)
+{
+    begin_call(ctx);
+    return record_failure(ctx, "check", check(ctx, out));
+}
+
+/* Tree body consumer: every blob goes to the planner. */
+struct tree_plan {
+    struct ota_tree_reader reader;
+    struct ota_planner planner;
+};
+
+static int tree_blob(void *arg, struct ota_entry *e)
+{
+    struct tree_plan *tp = arg;
+
+    return ota_plan_blob(&tp->planner, e);
+}
+
+static int tp_begin(void *arg)
+{
+    struct tree_plan *tp = arg;
+    struct ota_ctx *ctx = tp->planner.ctx;
+
+    ota_plan_abort(&tp->planner); /* a retried listing starts a fresh plan */
+    ota_tree_init(&tp->reader, ctx, tree_blob, tp);
+    return ota_plan_begin(&tp->planner, ctx);
+}
+
+static int tp_data(void *arg, const uint8_t *p, size_t n)
+{
+    struct tree_plan *tp = arg;
+
+    return ota_tree_feed(&tp->reader, p, n);
+}
+
+static int tp_end(void *arg)
+{
+    struct tree_plan *tp = arg;
+    int err = ota_tree_finish(&tp->reader);
+
+    return err == OTA_OK ? ota_plan_end(&tp->planner) : err;
+}
+
+static int plan_update(struct ota_ctx *ctx, const char *commit,
+                       struct ota_plan_totals *totals)
+{
+    struct tree_plan tp;
+    struct ota_body body = {tp_begin, tp_data, tp_end, NULL};
+    int err;
+
+    memset(&tp, 0, sizeof tp);
+    tp.planner.ctx = ctx;
+    tp.planner.plan_fd = tp.planner.state_fd = tp.planner.installed.fd = -1;
+    body.arg = &tp;
+    err = ota_github_tree(ctx, commit, &body);
+    ota_plan_abort(&tp.planner);
+    *totals = tp.planner.totals;
+    return err;
+}
+
+/* A fresh, empty stage; and the previous version's backup goes, as the
+ * device is now committed to the version it runs. */
+static int prepare_stage(struct ota_ctx *ctx)
+{
+    int err = ota_install_discard(ctx);
+
+    if (err == OTA_OK)
+        err = ota_remove_tree(ctx, ctx->settings.backup_dir);
+    if (err == OTA_OK)
+        err = FS->mkdir(USER, ctx->settings.stage_dir);
+    if (err != OTA_OK)
+        return ota_fail(ctx, err, "cannot prepare ", ctx->settings.stage_dir, NULL);
+    return OTA_OK;
+}
+
+static int update(struct ota_ctx *ctx, struct ota_result *out)
+{
+    struct ota_plan_totals totals;
+    struct ota_event ev;
+    int err = check(ctx, out);
+
+    if (err != OTA_OK || (!out->update_available && !ctx->settings.force))
+        return err;
+    memset(&ev, 0, sizeof ev);
+    ev.type = OTA_EVENT_RESOLVED;
+    ev.commit = out->commit;
+    ota_emit(ctx, &ev);
+    err = prepare_stage(ctx);
+    if (err == OTA_OK)
+        err = plan_update(ctx, out->commit, &totals);
+    if (err == OTA_OK) {
+        ctx->stats.files_unchanged = totals.keep_count;
+        ev.type = OTA_EVENT_PLANNED;
+        ev.files_total = totals.fetch_count;
+        ev.bytes_total = totals.fetch_bytes;
+        ota_emit(ctx, &ev);
+        err = ota_fetch_planned(ctx, out->commit, totals.fetch_count);
+    }
+    if (err != OTA_OK) {
+        (void)ota_install_discard(ctx); /* nothing was committed: stay as we are */
+        return err;
+    }
+    err = ota_install_commit(ctx, out->commit, out->ref);
+    if (err == OTA_OK) {
+        out->installed = 1;
+        ev.type = OTA_EVENT_INSTALLED;
+        ota_emit(ctx, &ev);
+    }
+    return err;
+}
+
+int ota_update(struct ota_ctx *ctx, struct ota_result *out)
+{
+    begin_call(ctx);
+    return record_failure(ctx, "update", update(ctx, out));
+}

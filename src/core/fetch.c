@@ -1,0 +1,170 @@
+#include "fetch.h"
+
+#include <string.h>
+
+#include "blob.h"
+#include "fsutil.h"
+#include "github.h"
+#include "http.h"
+#include "lines.h"
+#include "log.h"
+#include "plan.h"
+#include "state.h"
+
+#define FS (&ctx->port->fs)
+#define USER (ctx->port->user)
+
+/* One file's download: the body consumer of ota_http_fetch. */
+struct download {
+    struct ota_ctx *ctx;
+    const struct ota_entry *e;
+    const char *stage_path;
+    int fd;
+    int hashing;
+    uint64_t received;
+    struct ota_event progress;
+};
+
+static void close_stage_file(struct download *d)
+{
+    struct ota_ctx *ctx = d->ctx;
+
+    if (d->hashing)
+        ota_blob_abort(ctx);
+    d->hashing = 0;
+    if (d->fd >= 0)
+        FS->close(USER, d->fd);
+    d->fd = -1;
+}
+
+static int dl_begin(void *arg)
+{
+    struct download *d = arg;
+    struct ota_ctx *ctx = d->ctx;
+    int err;
+
+    close_stage_file(d); /* a retry starts the file again */
+    d->received = 0;
+    d->fd = FS->open(USER, d->stage_path, OTA_OPEN_WRITE);
+    if (d->fd < 0)
+        return ota_fail(ctx, d->fd, "cannot create ", d->stage_path, NULL);
+    err = ota_blob_begin(ctx, d->e->size);
+    d->hashing = err == OTA_OK;
+    return err;
+}
+
+static int dl_data(void *arg, const uint8_t *p, size_t n)
+{
+    struct download *d = arg;
+    struct ota_ctx *ctx = d->ctx;
+    int err;
+
+    /* never store more than the tree promised: a lying server stops here */
+    if (n > d->e->size - d->received)
+        return ota_fail(ctx, OTA_ERR_SIZE_MISMATCH, d->e->path,
+                        ": server sent more bytes than the tree lists", NULL);
+    err = ota_blob_update(ctx, p, n);
+    if (err == OTA_OK)
+        err = FS->write(USER, d->fd, p, n);
+    if (err != OTA_OK)
+        return ota_fail(ctx, err, "cannot write ", d->stage_path, NULL);
+    d->received += n;
+    d->progress.type = OTA_EVENT_FILE_PROGRESS;
+    d->progress.bytes_done = d->received;
+    ota_emit(ctx, &d->progress);
+    return OTA_OK;
+}
+
+static int dl_end(void *arg)
+{
+    struct download *d = arg;
+    struct ota_ctx *ctx = d->ctx;
+    char actual[OTA_SHA1_HEX];
+    int err;
+
+    if (d->received != d->e->size) {
+        close_stage_file(d);
+        return ota_fail(ctx, OTA_ERR_SIZE_MISMATCH, d->e->path,
+                        ": download shorter than the tree lists", NULL);
+    }
+    d->hashing = 0;
+    err = ota_blob_end(ctx, actual);
+    if (err == OTA_OK && strcmp(actual, d->e->sha) != 0)
+        err = ota_fail(ctx, OTA_ERR_HASH_MISMATCH, d->e->path,
+                       ": SHA-1 mismatch, download corrupted", NULL);
+    if (err == OTA_OK)
+        err = FS->sync(USER, d->fd);
+    close_stage_file(d);
+    return err;
+}
+
+static int fetch_one(struct ota_ctx *ctx, const char *commit, const struct ota_entry *e,
+                     struct ota_event *progress)
+{
+    struct download d;
+    struct ota_body body = {dl_begin, dl_data, dl_end, NULL};
+    struct ota_http_result res;
+    int err;
+
+    memset(&d, 0, sizeof d);
+    d.ctx = ctx;
+    d.e = e;
+    d.fd = -1;
+    d.stage_path = ctx->path_a;
+    d.progress = *progress;
+    body.arg = &d;
+    err = ota_join(ctx->path_b, sizeof ctx->path_b, ctx->settings.stage_dir, "files");
+    if (err == OTA_OK)
+        err = ota_join(ctx->path_a, sizeof ctx->path_a, ctx->path_b, e->path);
+    if (err == OTA_OK)
+        err = ota_mkdirs_for(ctx, ctx->path_a);
+    if (err == OTA_OK)
+        err = ota_github_raw_url(ctx, commit, e->path);
+    if (err == OTA_OK)
+        err = ota_http_fetch(ctx, "*/*", NULL, &body, &res);
+    close_stage_file(&d);
+    if (err != OTA_OK)
+        (void)FS->remove(USER, ctx->path_a); /* nothing unverified stays */
+    return err;
+}
+
+int ota_fetch_planned(struct ota_ctx *ctx, const char *commit, uint32_t files_total)
+{
+    struct ota_lines plan;
+    struct ota_event ev;
+    char *line;
+    size_t len;
+    int r, err;
+
+    memset(&ev, 0, sizeof ev);
+    ev.files_total = files_total;
+    ev.commit = commit;
+    err = ota_stage_path(ctx, ctx->path_a, sizeof ctx->path_a, "plan");
+    if (err == OTA_OK)
+        err = ota_lines_open(&plan, ctx, ctx->path_a, ctx->lines_buf, ctx->lines_size);
+    if (err != OTA_OK)
+        return err;
+    while ((r = ota_lines_next(&plan, &line, &len)) == 1) {
+        if (line[0] != OTA_PLAN_FETCH)
+            continue;
+        if (len < 2 || ota_entry_parse(line + 2, len - 2, &ctx->entry) != OTA_OK) {
+            r = ota_fail(ctx, OTA_ERR_STATE, "corrupt plan line", NULL, NULL);
+            break;
+        }
+        ev.type = OTA_EVENT_FILE_BEGIN;
+        ev.path = ctx->entry.path;
+        ev.bytes_done = 0;
+        ev.bytes_total = ctx->entry.size;
+        ota_emit(ctx, &ev);
+        r = fetch_one(ctx, commit, &ctx->entry, &ev);
+        if (r != OTA_OK)
+            break;
+        ctx->stats.files_fetched++;
+        ev.files_done++;
+        ev.type = OTA_EVENT_FILE_DONE;
+        ev.bytes_done = ctx->entry.size;
+        ota_emit(ctx, &ev);
+    }
+    ota_lines_close(&plan);
+    return r < 0 ? r : OTA_OK;
+}

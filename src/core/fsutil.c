@@ -1,0 +1,172 @@
+#include "fsutil.h"
+
+#include <string.h>
+
+#include "strbuf.h"
+
+#define FS (&ctx->port->fs)
+#define USER (ctx->port->user)
+
+int ota_join(char *out, size_t cap, const char *a, const char *b)
+{
+    struct ota_strbuf sb;
+
+    ota_sb_init(&sb, out, cap);
+    if (a[0]) {
+        ota_sb_add(&sb, a);
+        ota_sb_addc(&sb, '/');
+    }
+    ota_sb_add(&sb, b);
+    return sb.overflow ? OTA_ERR_PATH_TOO_LONG : OTA_OK;
+}
+
+int ota_exists(struct ota_ctx *ctx, const char *path)
+{
+    struct ota_stat st;
+    int err = FS->stat(USER, path, &st);
+
+    if (err == OTA_ERR_NOT_FOUND)
+        return 0;
+    return err == OTA_OK ? 1 : err;
+}
+
+int ota_mkdirs_for(struct ota_ctx *ctx, const char *path)
+{
+    char dir[OTA_PATH_MAX + 64];
+    size_t i, n = strlen(path);
+    int err;
+
+    if (n >= sizeof dir)
+        return OTA_ERR_PATH_TOO_LONG;
+    for (i = 0; i < n; i++) {
+        if (path[i] != '/')
+            continue;
+        memcpy(dir, path, i);
+        dir[i] = '\0';
+        err = FS->mkdir(USER, dir);
+        if (err != OTA_OK)
+            return err;
+    }
+    return OTA_OK;
+}
+
+int ota_sync_parent(struct ota_ctx *ctx, const char *path)
+{
+    char dir[OTA_PATH_MAX + 64];
+    const char *slash = strrchr(path, '/');
+    size_t n = slash ? (size_t)(slash - path) : 0;
+
+    if (n >= sizeof dir)
+        return OTA_ERR_PATH_TOO_LONG;
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    return FS->sync_dir(USER, dir);
+}
+
+int ota_write_all(struct ota_ctx *ctx, int fd, const char *data, size_t len)
+{
+    return len ? FS->write(USER, fd, data, len) : OTA_OK;
+}
+
+int ota_write_atomic(struct ota_ctx *ctx, const char *path, const char *data,
+                     size_t len)
+{
+    char tmp[OTA_PATH_MAX + 64];
+    int fd, err, close_err;
+
+    if (ota_join(tmp, sizeof tmp - 4, "", path) != OTA_OK)
+        return OTA_ERR_PATH_TOO_LONG;
+    strcat(tmp, ".tmp");
+    fd = FS->open(USER, tmp, OTA_OPEN_WRITE);
+    if (fd < 0)
+        return fd;
+    err = ota_write_all(ctx, fd, data, len);
+    if (err == OTA_OK)
+        err = FS->sync(USER, fd);
+    close_err = FS->close(USER, fd);
+    if (err == OTA_OK)
+        err = close_err;
+    if (err == OTA_OK)
+        err = FS->rename(USER, tmp, path);
+    if (err == OTA_OK)
+        return ota_sync_parent(ctx, path);
+    (void)FS->remove(USER, tmp);
+    return err;
+}
+
+/* Directory walk for ota_remove_tree: files are removed as they are listed;
+ * the first subdirectory seen is remembered so the walk can descend into it
+ * afterwards, which needs no stack of open directories. */
+struct sweep {
+    struct ota_ctx *ctx;
+    char subdir[OTA_PATH_MAX];
+    int err;
+};
+
+static int sweep_entry(void *arg, const char *name, int is_dir)
+{
+    struct sweep *s = arg;
+    struct ota_ctx *ctx = s->ctx;
+    char full[OTA_PATH_MAX + 64];
+
+    if (is_dir) {
+        if (!s->subdir[0] && ota_copy_str(s->subdir, sizeof s->subdir, name, strlen(name)) != OTA_OK)
+            s->err = OTA_ERR_PATH_TOO_LONG;
+        return s->err;
+    }
+    s->err = ota_join(full, sizeof full, ctx->path_b, name);
+    if (s->err == OTA_OK)
+        s->err = FS->remove(USER, full);
+    return s->err;
+}
+
+static void strip_last_segment(char *path)
+{
+    char *slash = strrchr(path, '/');
+
+    if (slash)
+        *slash = '\0';
+    else
+        path[0] = '\0';
+}
+
+int ota_remove_tree(struct ota_ctx *ctx, const char *path)
+{
+    size_t top_len = strlen(path);
+    struct sweep s;
+    struct ota_stat st;
+    int err = FS->stat(USER, path, &st);
+
+    if (err == OTA_ERR_NOT_FOUND)
+        return OTA_OK;
+    if (err != OTA_OK)
+        return err;
+    if (!st.is_dir)
+        return FS->remove(USER, path);
+    if (top_len >= sizeof ctx->path_b)
+        return OTA_ERR_PATH_TOO_LONG;
+    memcpy(ctx->path_b, path, top_len + 1);
+    s.ctx = ctx;
+    for (;;) {
+        s.subdir[0] = '\0';
+        s.err = OTA_OK;
+        err = FS->list(USER, ctx->path_b, sweep_entry, &s);
+        if (s.err != OTA_OK)
+            return s.err;
+        if (err != OTA_OK)
+            return err;
+        if (s.subdir[0]) {
+            err = ota_join(ctx->path_b, sizeof ctx->path_b,
+                           strcpy(ctx->path_a, ctx->path_b), s.subdir);
+            if (err != OTA_OK)
+                return err;
+            continue;
+        }
+        err = FS->remove(USER, ctx->path_b);
+        if (err != OTA_OK && err != OTA_ERR_NOT_FOUND)
+            return err;
+        if (strlen(ctx->path_b) <= top_len)
+            return OTA_OK;
+        strip_last_segment(ctx->path_b);
+    }
+}

@@ -1,0 +1,31 @@
+/* Filesystem steps the engine composes from the port's primitives. */
+#ifndef OTA_CORE_FSUTIL_H
+#define OTA_CORE_FSUTIL_H
+
+#include "ota/ota.h"
+
+/* Creates every missing parent directory of path ("a/b/c.py": a, a/b). */
+int ota_mkdirs_for(struct ota_ctx *ctx, const char *path);
+
+/* Makes the directory holding path durable ("" for top-level files). */
+int ota_sync_parent(struct ota_ctx *ctx, const char *path);
+
+/* Removes a file or a whole directory tree; absent is fine. Uses the
+ * ctx->path_a and ctx->path_b scratch buffers. */
+int ota_remove_tree(struct ota_ctx *ctx, const char *path);
+
+/* Replaces path with data in one atomic step: path.tmp written, synced,
+ * renamed over path, directory synced. */
+int ota_write_atomic(struct ota_ctx *ctx, const char *path, const char *data,
+                     size_t len);
+
+/* Writes all of data to an open handle. */
+int ota_write_all(struct ota_ctx *ctx, int fd, const char *data, size_t len);
+
+/* 1 if path exists (file or directory), 0 if not, negative on error. */
+int ota_exists(struct ota_ctx *ctx, const char *path);
+
+/* Joins a and b with '/' into out (cap bytes). "" a yields b. */
+int ota_join(char *out, size_t cap, const char *a, const char *b);
+
+#endif

@@ -1,0 +1,130 @@
+#include "github.h"
+
+#include <string.h>
+
+#include "hex.h"
+#include "log.h"
+#include "strbuf.h"
+
+#define ACCEPT_JSON "application/vnd.github+json"
+#define ACCEPT_SHA "application/vnd.github.sha"
+
+void ota_github_repo_url(struct ota_ctx *ctx, struct ota_strbuf *sb)
+{
+    const struct ota_settings *s = &ctx->settings;
+
+    ota_sb_init(sb, ctx->url, sizeof ctx->url);
+    ota_sb_add(sb, s->api_url);
+    ota_sb_add(sb, "/repos/");
+    ota_sb_add_url_escaped(sb, s->owner, 0);
+    ota_sb_addc(sb, '/');
+    ota_sb_add_url_escaped(sb, s->repo, 0);
+    ota_sb_addc(sb, '/');
+}
+
+static int url_done(struct ota_ctx *ctx, const struct ota_strbuf *sb)
+{
+    return sb->overflow ? ota_fail(ctx, OTA_ERR_NO_MEM, "URL too long", NULL, NULL) : OTA_OK;
+}
+
+/* Collects the 40-byte answer of the sha media type. */
+struct sha_body {
+    char text[OTA_SHA1_HEX];
+    size_t len;
+    int overflow;
+};
+
+static int sha_begin(void *arg)
+{
+    struct sha_body *b = arg;
+
+    b->len = 0;
+    b->overflow = 0;
+    return OTA_OK;
+}
+
+static int sha_data(void *arg, const uint8_t *p, size_t n)
+{
+    struct sha_body *b = arg;
+
+    if (b->len + n > 40) {
+        b->overflow = 1;
+        return OTA_OK; /* judged in end(), so the reason names the response */
+    }
+    memcpy(b->text + b->len, p, n);
+    b->len += n;
+    return OTA_OK;
+}
+
+static int sha_end(void *arg)
+{
+    (void)arg;
+    return OTA_OK;
+}
+
+int ota_github_resolve(struct ota_ctx *ctx, const char *ref,
+                       char commit[OTA_SHA1_HEX])
+{
+    struct sha_body b;
+    struct ota_body body = {sha_begin, sha_data, sha_end, NULL};
+    struct ota_http_result res;
+    struct ota_strbuf sb;
+    int err;
+
+    ota_github_repo_url(ctx, &sb);
+    ota_sb_add(&sb, "commits/");
+    ota_sb_add_url_escaped(&sb, ref, 1);
+    err = url_done(ctx, &sb);
+    if (err != OTA_OK)
+        return err;
+    body.arg = &b;
+    err = ota_http_fetch(ctx, ACCEPT_SHA, NULL, &body, &res);
+    if (err == OTA_ERR_HTTP_NOT_FOUND)
+        return ota_fail(ctx, err, "repository or ref \"", ref,
+                        "\" not found (a private repository needs a token)");
+    if (err != OTA_OK)
+        return err;
+    if (res.status != 200 || b.overflow || !ota_hex_is_sha1(b.text, b.len))
+        return ota_fail(ctx, OTA_ERR_BAD_RESPONSE, "commit lookup for \"", ref,
+                        "\" did not answer a commit sha");
+    memcpy(commit, b.text, 40);
+    commit[40] = '\0';
+    return OTA_OK;
+}
+
+int ota_github_tree(struct ota_ctx *ctx, const char *commit,
+                    const struct ota_body *body)
+{
+    struct ota_http_result res;
+    struct ota_strbuf sb;
+    int err;
+
+    ota_github_repo_url(ctx, &sb);
+    ota_sb_add(&sb, "git/trees/");
+    ota_sb_add(&sb, commit);
+    ota_sb_add(&sb, "?recursive=1");
+    err = url_done(ctx, &sb);
+    if (err == OTA_OK)
+        err = ota_http_fetch(ctx, ACCEPT_JSON, NULL, body, &res);
+    if (err == OTA_OK && res.status != 200)
+        err = ota_fail(ctx, OTA_ERR_BAD_RESPONSE, "tree listing: unexpected status", NULL, NULL);
+    return err;
+}
+
+int ota_github_raw_url(struct ota_ctx *ctx, const char *commit, const char *path)
+{
+    const struct ota_settings *s = &ctx->settings;
+    struct ota_strbuf sb;
+
+    ota_sb_init(&sb, ctx->url, sizeof ctx->url);
+    ota_sb_add(&sb, s->raw_url);
+    ota_sb_addc(&sb, '/');
+    ota_sb_add_url_escaped(&sb, s->owner, 0);
+    ota_sb_addc(&sb, '/');
+    ota_sb_add_url_escaped(&sb, s->repo, 0);
+    ota_sb_addc(&sb, '/');
+    ota_sb_add(&sb, commit);
+    ota_sb_addc(&sb, '/');
+    ota_sb_add_url_escaped(&sb, path, 1);
+    return url_done(ctx, &sb);
+}

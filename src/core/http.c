@@ -1,0 +1,333 @@
+#include "http.h"
+
+#include <string.h>
+
+#include "log.h"
+#include "strbuf.h"
+
+#define MAX_REDIRECTS 5
+
+/* State of one attempt, shared by the sink callbacks. */
+struct attempt {
+    struct ota_ctx *ctx;
+    const struct ota_body *body;
+    struct ota_http_result *res;
+    size_t error_len;  /* bytes of a non-2xx body kept in ctx->error_body */
+    size_t location_len;
+};
+
+static int status_is_success(int status) { return status >= 200 && status < 300; }
+
+static int status_is_redirect(int status)
+{
+    return status == 301 || status == 302 || status == 303 || status == 307 ||
+           status == 308;
+}
+
+static int on_status(void *arg, int status)
+{
+    struct attempt *a = arg;
+
+    a->res->status = status;
+    return OTA_OK;
+}
+
+static int header_is(const char *name, size_t len, const char *want)
+{
+    return strlen(want) == len && ota_ascii_ieq(name, want, len);
+}
+
+static int64_t header_int(const char *v, size_t n)
+{
+    uint64_t x;
+
+    if (ota_parse_u64(v, n, &x) != 0 || x > (uint64_t)INT64_MAX)
+        return -1;
+    return (int64_t)x;
+}
+
+static int on_header(void *arg, const char *name, size_t nlen, const char *v,
+                     size_t vlen)
+{
+    struct attempt *a = arg;
+    struct ota_http_result *r = a->res;
+
+    if (header_is(name, nlen, "etag")) {
+        if (ota_copy_str(r->etag, sizeof r->etag, v, vlen) != OTA_OK)
+            r->etag[0] = '\0'; /* an ETag we cannot keep is one we never send */
+    } else if (header_is(name, nlen, "content-length")) {
+        r->has_length = ota_parse_u64(v, vlen, &r->length) == 0;
+    } else if (header_is(name, nlen, "location")) {
+        if (ota_copy_str(a->ctx->location, sizeof a->ctx->location, v, vlen) != OTA_OK)
+            return ota_fail(a->ctx, OTA_ERR_REDIRECTS, "redirect URL too long", NULL, NULL);
+        a->location_len = vlen;
+    } else if (header_is(name, nlen, "x-ratelimit-remaining")) {
+        r->ratelimit_remaining = header_int(v, vlen);
+    } else if (header_is(name, nlen, "x-ratelimit-reset")) {
+        r->ratelimit_reset = header_int(v, vlen);
+    } else if (header_is(name, nlen, "retry-after")) {
+        r->retry_after = header_int(v, vlen);
+    }
+    return OTA_OK;
+}
+
+static int on_body(void *arg, const uint8_t *p, size_t n)
+{
+    struct attempt *a = arg;
+    struct ota_ctx *ctx = a->ctx;
+
+    ctx->stats.bytes_received += n;
+    if (status_is_success(a->res->status))
+        return a->body ? a->body->data(a->body->arg, p, n) : OTA_OK;
+    /* keep the start of an error body: GitHub explains itself there */
+    if (a->error_len + 1 < sizeof ctx->error_body) {
+        size_t room = sizeof ctx->error_body - 1 - a->error_len;
+        size_t take = n < room ? n : room;
+        memcpy(ctx->error_body + a->error_len, p, take);
+        a->error_len += take;
+        ctx->error_body[a->error_len] = '\0';
+    }
+    return OTA_OK;
+}
+
+/* The length of "scheme://host[:port]" at the start of url, or 0. */
+static size_t origin_len(const char *url)
+{
+    const char *p = strstr(url, "://");
+    const char *slash;
+
+    if (!p)
+        return 0;
+    slash = strchr(p + 3, '/');
+    return slash ? (size_t)(slash - url) : strlen(url);
+}
+
+static int same_origin(const char *a, const char *b)
+{
+    size_t n = origin_len(a);
+
+    return n > 0 && n == origin_len(b) && ota_ascii_ieq(a, b, n);
+}
+
+/* Credentials go only to the hosts the user configured, never elsewhere. */
+static int token_allowed(const struct ota_ctx *ctx)
+{
+    const struct ota_settings *s = &ctx->settings;
+
+    if (!s->token || !s->token[0])
+        return 0;
+    return same_origin(ctx->url, s->api_url) || same_origin(ctx->url, s->raw_url);
+}
+
+static size_t build_headers(struct ota_ctx *ctx, const char *accept,
+                            const char *inm, const char *lines[4])
+{
+    struct ota_strbuf sb;
+    size_t n = 0;
+
+    ota_sb_init(&sb, ctx->headers[n], sizeof ctx->headers[n]);
+    ota_sb_add(&sb, "User-Agent: ");
+    ota_sb_add(&sb, ctx->settings.user_agent);
+    lines[n++] = ctx->headers[0];
+
+    ota_sb_init(&sb, ctx->headers[n], sizeof ctx->headers[n]);
+    ota_sb_add(&sb, "Accept: ");
+    ota_sb_add(&sb, accept);
+    lines[n++] = ctx->headers[1];
+
+    if (token_allowed(ctx)) {
+        ota_sb_init(&sb, ctx->headers[n], sizeof ctx->headers[n]);
+        ota_sb_add(&sb, "Authorization: Bearer ");
+        ota_sb_add(&sb, ctx->settings.token);
+        lines[n] = ctx->headers[n];
+        n++;
+    }
+    if (inm && inm[0]) {
+        ota_sb_init(&sb, ctx->headers[n], sizeof ctx->headers[n]);
+        ota_sb_add(&sb, "If-None-Match: ");
+        ota_sb_add(&sb, inm);
+        lines[n] = ctx->headers[n];
+        n++;
+    }
+    return n;
+}
+
+static void reset_result(struct ota_http_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->ratelimit_remaining = -1;
+    res->ratelimit_reset = -1;
+    res->retry_after = -1;
+}
+
+/* Resolves ctx->location against ctx->url into ctx->url. */
+static int follow_location(struct ota_ctx *ctx)
+{
+    char *loc = ctx->location;
+    struct ota_strbuf sb;
+    size_t keep;
+
+    if (strstr(loc, "://")) {
+        keep = 0;
+    } else if (loc[0] == '/' && loc[1] != '/') {
+        keep = origin_len(ctx->url);
+    } else {
+        return ota_fail(ctx, OTA_ERR_REDIRECTS, "unsupported redirect: ", loc, NULL);
+    }
+    if (keep == 0 && strncmp(loc, "http://", 7) != 0 && strncmp(loc, "https://", 8) != 0)
+        return ota_fail(ctx, OTA_ERR_REDIRECTS, "unsupported redirect: ", loc, NULL);
+    ota_sb_init(&sb, ctx->url, sizeof ctx->url);
+    sb.len = keep; /* keep our own origin for a relative location */
+    ota_sb_add(&sb, loc);
+    return sb.overflow ? ota_fail(ctx, OTA_ERR_REDIRECTS, "redirect URL too long", NULL, NULL)
+                       : OTA_OK;
+}
+
+static void status_text(int status, char out[4])
+{
+    out[0] = (char)('0' + status / 100 % 10);
+    out[1] = (char)('0' + status / 10 % 10);
+    out[2] = (char)('0' + status % 10);
+    out[3] = '\0';
+}
+
+/* Turns a final non-2xx, non-304 status into an error and a reason. */
+static int status_error(struct ota_ctx *ctx, const struct ota_http_result *r)
+{
+    char code[4];
+    int err;
+
+    status_text(r->status, code);
+    if (r->status == 401)
+        err = OTA_ERR_UNAUTHORIZED;
+    else if (r->status == 404 || r->status == 422)
+        err = OTA_ERR_HTTP_NOT_FOUND;
+    else if (r->status == 429 || (r->status == 403 && r->ratelimit_remaining == 0))
+        err = OTA_ERR_RATE_LIMITED;
+    else if (r->status >= 500)
+        err = OTA_ERR_SERVER;
+    else
+        err = OTA_ERR_HTTP_STATUS;
+    ota_fail(ctx, err, "HTTP ", code, " from ");
+    {
+        struct ota_strbuf sb;
+        ota_sb_init(&sb, ctx->reason, sizeof ctx->reason);
+        sb.len = strlen(ctx->reason);
+        ota_sb_addn(&sb, ctx->url, origin_len(ctx->url));
+        if (ctx->error_body[0]) {
+            ota_sb_add(&sb, ": ");
+            ota_sb_add_json_escaped(&sb, ctx->error_body, strlen(ctx->error_body));
+        }
+    }
+    return err;
+}
+
+static int retryable(int err)
+{
+    return err == OTA_ERR_NETWORK || err == OTA_ERR_TIMEOUT ||
+           err == OTA_ERR_TRUNCATED || err == OTA_ERR_SERVER ||
+           err == OTA_ERR_HASH_MISMATCH || err == OTA_ERR_SIZE_MISMATCH;
+}
+
+uint32_t ota_backoff_ms(const struct ota_settings *s, uint32_t attempt)
+{
+    uint64_t ms = (uint64_t)s->backoff_sec * 1000u;
+    uint64_t cap = (uint64_t)s->max_backoff_sec * 1000u;
+
+    while (attempt-- > 0 && ms < cap)
+        ms *= 2u;
+    return (uint32_t)(ms < cap ? ms : cap);
+}
+
+/* One GET of ctx->url, no redirects, no retries. */
+static int attempt_once(struct ota_ctx *ctx, const char *accept, const char *inm,
+                        const struct ota_body *body, struct ota_http_result *res)
+{
+    struct attempt a;
+    struct ota_http_sink sink;
+    struct ota_http_request req;
+    const char *lines[4];
+    int err;
+
+    memset(&a, 0, sizeof a);
+    a.ctx = ctx;
+    a.body = body;
+    a.res = res;
+    reset_result(res);
+    ctx->error_body[0] = '\0';
+    ctx->location[0] = '\0';
+    sink.on_status = on_status;
+    sink.on_header = on_header;
+    sink.on_body = on_body;
+    sink.arg = &a;
+    req.url = ctx->url;
+    req.headers = lines;
+    req.header_count = build_headers(ctx, accept, inm, lines);
+    req.range_start = 0;
+    ctx->stats.http_requests++;
+    /* begin() must see the status, so it runs from the first body byte */
+    err = body ? body->begin(body->arg) : OTA_OK;
+    if (err == OTA_OK)
+        err = ctx->port->http.get(ctx->port->user, &req, &sink);
+    if (err == OTA_OK && status_is_success(res->status) && body)
+        err = body->end(body->arg);
+    return err;
+}
+
+static int one_request(struct ota_ctx *ctx, const char *accept, const char *inm,
+                       const struct ota_body *body, struct ota_http_result *res)
+{
+    unsigned redirects;
+    int err;
+
+    for (redirects = 0;; redirects++) {
+        err = attempt_once(ctx, accept, inm, body, res);
+        if (err != OTA_OK)
+            return err;
+        if (!status_is_redirect(res->status))
+            break;
+        if (redirects == MAX_REDIRECTS || ctx->location[0] == '\0')
+            return ota_fail(ctx, OTA_ERR_REDIRECTS, "too many or empty redirects at ",
+                            ctx->url, NULL);
+        err = follow_location(ctx);
+        if (err != OTA_OK)
+            return err;
+    }
+    if (status_is_success(res->status) || res->status == 304)
+        return OTA_OK;
+    return status_error(ctx, res);
+}
+
+int ota_http_fetch(struct ota_ctx *ctx, const char *accept,
+                   const char *if_none_match, const struct ota_body *body,
+                   struct ota_http_result *res)
+{
+    char first_url[OTA_URL_MAX];
+    uint32_t attempt;
+    int err;
+
+    /* a retry starts again from the original URL, not a redirect target */
+    memcpy(first_url, ctx->url, sizeof first_url);
+    for (attempt = 0;; attempt++) {
+        struct ota_event ev;
+
+        ctx->reason[0] = '\0';
+        err = one_request(ctx, accept, if_none_match, body, res);
+        if (err == OTA_OK || !retryable(err) || attempt >= ctx->settings.retries)
+            break;
+        memset(&ev, 0, sizeof ev);
+        ev.type = OTA_EVENT_RETRY;
+        ev.err = err;
+        ev.delay_ms = ota_backoff_ms(&ctx->settings, attempt);
+        ctx->stats.retries++;
+        ota_log(ctx, OTA_LOG_WARN, "retrying after: ", ctx->reason[0] ? ctx->reason
+                                                                      : ota_strerror(err), NULL);
+        ota_emit(ctx, &ev);
+        if (ev.delay_ms && ctx->port->sys.sleep_ms)
+            ctx->port->sys.sleep_ms(ctx->port->user, ev.delay_ms);
+        memcpy(ctx->url, first_url, sizeof first_url);
+    }
+    if (err != OTA_OK && ctx->reason[0] == '\0')
+        ota_fail(ctx, err, ota_strerror(err), " at ", ctx->url);
+    return err;
+}

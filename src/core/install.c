@@ -1,0 +1,236 @@
+#include "install.h"
+
+#include <string.h>
+
+#include "fsutil.h"
+#include "hex.h"
+#include "lines.h"
+#include "log.h"
+#include "plan.h"
+#include "state.h"
+#include "strbuf.h"
+
+#define FS (&ctx->port->fs)
+#define USER (ctx->port->user)
+
+#define COMMIT_RECORD "commit"
+
+/* Moves path (if present) into the backup directory, unless an earlier,
+ * interrupted run of the same step already did. */
+static int back_up(struct ota_ctx *ctx, const char *path)
+{
+    char backup[OTA_PATH_MAX + 64];
+    int err = ota_join(backup, sizeof backup, ctx->settings.backup_dir, path);
+    int have;
+
+    if (err != OTA_OK)
+        return err;
+    if (ota_exists(ctx, path) != 1)
+        return OTA_OK;
+    have = ota_exists(ctx, backup);
+    if (have < 0)
+        return have;
+    if (have)
+        return FS->remove(USER, path);
+    err = ota_mkdirs_for(ctx, backup);
+    if (err == OTA_OK)
+        err = FS->rename(USER, path, backup);
+    return err;
+}
+
+/* After a delete, directories left empty go too ("a/b/c" -> "a/b", "a"). */
+static void prune_empty_parents(struct ota_ctx *ctx, const char *path)
+{
+    char dir[OTA_PATH_MAX];
+    char *slash;
+
+    if (ota_copy_str(dir, sizeof dir, path, strlen(path)) != OTA_OK)
+        return;
+    while ((slash = strrchr(dir, '/')) != NULL) {
+        *slash = '\0';
+        if (FS->remove(USER, dir) != OTA_OK)
+            return; /* not empty: someone else's files live there */
+    }
+}
+
+static int apply_delete(struct ota_ctx *ctx, const struct ota_entry *e)
+{
+    int err = back_up(ctx, e->path);
+
+    if (err == OTA_OK) {
+        prune_empty_parents(ctx, e->path);
+        err = ota_sync_parent(ctx, e->path);
+    }
+    if (err == OTA_ERR_NOT_FOUND)
+        err = OTA_OK; /* the parent went away with the pruning */
+    return err;
+}
+
+static int apply_fetch(struct ota_ctx *ctx, const struct ota_entry *e)
+{
+    struct ota_stat st;
+    int err = ota_join(ctx->path_b, sizeof ctx->path_b, ctx->settings.stage_dir, "files");
+
+    if (err == OTA_OK)
+        err = ota_join(ctx->path_a, sizeof ctx->path_a, ctx->path_b, e->path);
+    if (err != OTA_OK)
+        return err;
+    if (ota_exists(ctx, ctx->path_a) != 1)
+        return OTA_OK; /* moved in by an earlier, interrupted run */
+    if (FS->stat(USER, e->path, &st) == OTA_OK && st.is_dir) {
+        err = FS->remove(USER, e->path); /* emptied by the delete pass */
+        if (err != OTA_OK)
+            return ota_fail(ctx, err, "cannot replace directory ", e->path, " with a file");
+    }
+    err = ota_mkdirs_for(ctx, e->path);
+    if (err == OTA_OK)
+        err = back_up(ctx, e->path);
+    if (err == OTA_OK)
+        err = FS->rename(USER, ctx->path_a, e->path);
+    if (err == OTA_OK)
+        err = ota_sync_parent(ctx, e->path);
+    return err;
+}
+
+/* One pass over the plan, applying the lines marked op. */
+static int apply_pass(struct ota_ctx *ctx, char op)
+{
+    struct ota_lines plan;
+    char *line;
+    size_t len;
+    int r, err;
+
+    err = ota_stage_path(ctx, ctx->path_a, sizeof ctx->path_a, "plan");
+    if (err == OTA_OK)
+        err = ota_lines_open(&plan, ctx, ctx->path_a, ctx->lines_buf, ctx->lines_size);
+    if (err != OTA_OK)
+        return err;
+    while ((r = ota_lines_next(&plan, &line, &len)) == 1) {
+        if (len < 2 || line[0] != op)
+            continue;
+        if (ota_entry_parse(line + 2, len - 2, &ctx->entry) != OTA_OK) {
+            r = ota_fail(ctx, OTA_ERR_STATE, "corrupt plan line", NULL, NULL);
+            break;
+        }
+        r = op == OTA_PLAN_DELETE ? apply_delete(ctx, &ctx->entry)
+                                  : apply_fetch(ctx, &ctx->entry);
+        if (r != OTA_OK)
+            break;
+        if (op == OTA_PLAN_DELETE)
+            ctx->stats.files_deleted++;
+    }
+    ota_lines_close(&plan);
+    return r < 0 ? r : OTA_OK;
+}
+
+static int read_commit_record(struct ota_ctx *ctx, char *commit, char *ref, size_t ref_cap)
+{
+    struct ota_lines rec;
+    char *line;
+    size_t len;
+    int r;
+
+    r = ota_stage_path(ctx, ctx->path_a, sizeof ctx->path_a, COMMIT_RECORD);
+    if (r == OTA_OK)
+        r = ota_lines_open(&rec, ctx, ctx->path_a, ctx->lines_buf, ctx->lines_size);
+    if (r != OTA_OK)
+        return r;
+    r = ota_lines_next(&rec, &line, &len);
+    ota_lines_close(&rec);
+    if (r < 0)
+        return r;
+    if (r == 0 || len < 42 || line[40] != ' ' || !ota_hex_is_sha1(line, 40))
+        return ota_fail(ctx, OTA_ERR_STATE, "corrupt commit record", NULL, NULL);
+    memcpy(commit, line, 40);
+    commit[40] = '\0';
+    return ota_copy_str(ref, ref_cap, line + 41, len - 41);
+}
+
+/* Finishes a committed swap; safe to run any number of times. */
+static int complete_swap(struct ota_ctx *ctx)
+{
+    char commit[OTA_SHA1_HEX];
+    char ref[OTA_PATH_MAX];
+    int err = read_commit_record(ctx, commit, ref, sizeof ref);
+
+    /* deletes first, so a directory can become a file */
+    if (err == OTA_OK)
+        err = apply_pass(ctx, OTA_PLAN_DELETE);
+    if (err == OTA_OK)
+        err = apply_pass(ctx, OTA_PLAN_FETCH);
+    if (err == OTA_OK)
+        err = ota_stage_path(ctx, ctx->path_a, sizeof ctx->path_a, "state");
+    if (err == OTA_OK && ota_exists(ctx, ctx->path_a) == 1) {
+        err = FS->rename(USER, ctx->path_a, OTA_STATE_FILE);
+        if (err == OTA_OK)
+            err = FS->sync_dir(USER, "");
+    }
+    if (err == OTA_OK)
+        err = ota_version_write(ctx, commit, ref);
+    if (err == OTA_OK)
+        err = ota_install_discard(ctx);
+    if (err != OTA_OK)
+        return ota_fail(ctx, err, "install interrupted (", ota_strerror(err),
+                        "); it completes at the next start");
+    return OTA_OK;
+}
+
+int ota_install_discard(struct ota_ctx *ctx)
+{
+    int err = ota_stage_path(ctx, ctx->path_a, sizeof ctx->path_a, COMMIT_RECORD);
+
+    /* the record goes first: a half-removed stage must never look committed */
+    if (err == OTA_OK) {
+        err = FS->remove(USER, ctx->path_a);
+        if (err == OTA_ERR_NOT_FOUND)
+            err = OTA_OK;
+    }
+    if (err == OTA_OK)
+        err = FS->sync_dir(USER, ctx->settings.stage_dir);
+    if (err == OTA_ERR_NOT_FOUND)
+        err = OTA_OK;
+    if (err == OTA_OK)
+        err = ota_remove_tree(ctx, ctx->settings.stage_dir);
+    return err;
+}
+
+int ota_install_commit(struct ota_ctx *ctx, const char *commit, const char *ref)
+{
+    char record[OTA_SHA1_HEX + OTA_PATH_MAX + 2];
+    char path[OTA_PATH_MAX + 64];
+    struct ota_strbuf sb;
+    int err;
+
+    ota_sb_init(&sb, record, sizeof record);
+    ota_sb_add(&sb, commit);
+    ota_sb_addc(&sb, ' ');
+    ota_sb_add(&sb, ref);
+    ota_sb_addc(&sb, '\n');
+    err = ota_stage_path(ctx, path, sizeof path, COMMIT_RECORD);
+    if (err == OTA_OK && sb.overflow)
+        err = OTA_ERR_NO_MEM;
+    if (err == OTA_OK)
+        err = ota_write_atomic(ctx, path, record, sb.len);
+    if (err != OTA_OK)
+        return ota_fail(ctx, err, "cannot write the commit record", NULL, NULL);
+    return complete_swap(ctx);
+}
+
+int ota_install_recover(struct ota_ctx *ctx, int *completed)
+{
+    int err = ota_stage_path(ctx, ctx->path_a, sizeof ctx->path_a, COMMIT_RECORD);
+    int committed;
+
+    *completed = 0;
+    if (err != OTA_OK)
+        return err;
+    committed = ota_exists(ctx, ctx->path_a);
+    if (committed < 0)
+        return committed;
+    if (!committed)
+        return ota_install_discard(ctx);
+    ota_log(ctx, OTA_LOG_WARN, "completing an interrupted install", NULL, NULL);
+    err = complete_swap(ctx);
+    *completed = err == OTA_OK;
+    return err;
+}

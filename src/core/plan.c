@@ -1,0 +1,191 @@
+#include "plan.h"
+
+#include <string.h>
+
+#include "blob.h"
+#include "fsutil.h"
+#include "hex.h"
+#include "log.h"
+#include "path.h"
+#include "state.h"
+#include "strbuf.h"
+
+#define FS (&ctx->port->fs)
+#define USER (ctx->port->user)
+
+int ota_stage_path(struct ota_ctx *ctx, char *out, size_t cap, const char *name)
+{
+    return ota_join(out, cap, ctx->settings.stage_dir, name);
+}
+
+static int next_installed(struct ota_planner *p)
+{
+    char *line;
+    size_t len;
+    int r = ota_lines_next(&p->installed, &line, &len);
+
+    p->have_old = r == 1;
+    if (r < 0)
+        return ota_fail(p->ctx, r, OTA_STATE_FILE " is unreadable", NULL, NULL);
+    if (r == 1 && ota_entry_parse(line, len, &p->old) != OTA_OK)
+        return ota_fail(p->ctx, OTA_ERR_STATE, OTA_STATE_FILE " is corrupt near ",
+                        line, NULL);
+    return OTA_OK;
+}
+
+static int open_output(struct ota_ctx *ctx, const char *name, int *fd)
+{
+    int err = ota_stage_path(ctx, ctx->path_a, sizeof ctx->path_a, name);
+
+    if (err != OTA_OK)
+        return err;
+    *fd = FS->open(USER, ctx->path_a, OTA_OPEN_WRITE);
+    return *fd < 0 ? *fd : OTA_OK;
+}
+
+int ota_plan_begin(struct ota_planner *p, struct ota_ctx *ctx)
+{
+    int err;
+
+    memset(p, 0, sizeof *p);
+    p->ctx = ctx;
+    p->plan_fd = -1;
+    p->state_fd = -1;
+    p->installed.fd = -1;
+    err = ota_lines_open(&p->installed, ctx, OTA_STATE_FILE, ctx->lines_buf, ctx->lines_size);
+    if (err == OTA_OK)
+        err = next_installed(p);
+    if (err == OTA_OK)
+        err = open_output(ctx, "plan", &p->plan_fd);
+    if (err == OTA_OK)
+        err = open_output(ctx, "state", &p->state_fd);
+    return err;
+}
+
+static int write_line(struct ota_planner *p, int fd, char op, const struct ota_entry *e)
+{
+    size_t n = ota_entry_format(p->ctx, op, e);
+
+    return ota_write_all(p->ctx, fd, p->ctx->line, n);
+}
+
+/* The engine's own files are never overwritten by a repository's. */
+static int is_reserved(const struct ota_ctx *ctx, const char *path)
+{
+    return strcmp(path, OTA_VERSION_FILE) == 0 || strcmp(path, OTA_ERROR_FILE) == 0 ||
+           strcmp(path, OTA_STATE_FILE) == 0 ||
+           ota_rule_matches(ctx->settings.stage_dir, path) ||
+           ota_rule_matches(ctx->settings.backup_dir, path);
+}
+
+static int plan_delete(struct ota_planner *p, const struct ota_entry *old)
+{
+    if (!ota_path_permitted(&p->ctx->settings, old->path))
+        return OTA_OK; /* no longer ours to manage: leave it alone */
+    p->totals.delete_count++;
+    return write_line(p, p->plan_fd, OTA_PLAN_DELETE, old);
+}
+
+/* Is the installed copy still what .ota_state says? */
+static int installed_copy_matches(struct ota_planner *p, const struct ota_entry *e)
+{
+    struct ota_ctx *ctx = p->ctx;
+    struct ota_stat st;
+    char actual[OTA_SHA1_HEX];
+
+    if (FS->stat(USER, e->path, &st) != OTA_OK || st.is_dir || st.size != e->size)
+        return 0;
+    if (!ctx->settings.force)
+        return 1;
+    /* force: trust nothing, hash what is really there */
+    return ota_blob_of_file(ctx, e->path, actual) == OTA_OK && strcmp(actual, e->sha) == 0;
+}
+
+static int check_order(struct ota_planner *p, const struct ota_entry *e)
+{
+    if (p->prev_path[0] && strcmp(p->prev_path, e->path) >= 0)
+        return ota_fail(p->ctx, OTA_ERR_BAD_RESPONSE,
+                        "tree listing is not in git order at ", e->path, NULL);
+    memcpy(p->prev_path, e->path, strlen(e->path) + 1);
+    return OTA_OK;
+}
+
+int ota_plan_blob(struct ota_planner *p, const struct ota_entry *e)
+{
+    struct ota_ctx *ctx = p->ctx;
+    int matched = 0, err;
+
+    err = check_order(p, e);
+    while (err == OTA_OK && p->have_old && strcmp(p->old.path, e->path) < 0) {
+        err = plan_delete(p, &p->old);
+        if (err == OTA_OK)
+            err = next_installed(p);
+    }
+    if (err != OTA_OK)
+        return err;
+    if (p->have_old && strcmp(p->old.path, e->path) == 0) {
+        matched = strcmp(p->old.sha, e->sha) == 0 && p->old.size == e->size;
+        err = next_installed(p);
+        if (err != OTA_OK)
+            return err;
+    }
+    if (!ota_path_permitted(&ctx->settings, e->path))
+        return OTA_OK;
+    err = ota_path_check(e->path, strlen(e->path));
+    if (err != OTA_OK)
+        return ota_fail(ctx, err, "refusing unsafe path in tree: ", e->path, NULL);
+    if (!ota_hex_is_sha1(e->sha, strlen(e->sha)))
+        return ota_fail(ctx, OTA_ERR_BAD_RESPONSE, "malformed blob sha for ", e->path, NULL);
+    if (is_reserved(ctx, e->path)) {
+        ota_log(ctx, OTA_LOG_WARN, "skipping ", e->path, ": the updater's own file");
+        return OTA_OK;
+    }
+    if (matched && installed_copy_matches(p, e)) {
+        p->totals.keep_count++;
+    } else {
+        p->totals.fetch_count++;
+        p->totals.fetch_bytes += e->size;
+        err = write_line(p, p->plan_fd, OTA_PLAN_FETCH, e);
+    }
+    return err == OTA_OK ? write_line(p, p->state_fd, 0, e) : err;
+}
+
+static int finish_output(struct ota_ctx *ctx, int *fd)
+{
+    int err = FS->sync(USER, *fd);
+    int close_err = FS->close(USER, *fd);
+
+    *fd = -1;
+    return err == OTA_OK ? close_err : err;
+}
+
+int ota_plan_end(struct ota_planner *p)
+{
+    int err = OTA_OK;
+
+    while (err == OTA_OK && p->have_old) {
+        err = plan_delete(p, &p->old);
+        if (err == OTA_OK)
+            err = next_installed(p);
+    }
+    ota_lines_close(&p->installed);
+    if (err == OTA_OK)
+        err = finish_output(p->ctx, &p->plan_fd);
+    if (err == OTA_OK)
+        err = finish_output(p->ctx, &p->state_fd);
+    if (err != OTA_OK)
+        ota_plan_abort(p);
+    return err;
+}
+
+void ota_plan_abort(struct ota_planner *p)
+{
+    struct ota_ctx *ctx = p->ctx;
+
+    ota_lines_close(&p->installed);
+    if (p->plan_fd >= 0)
+        FS->close(USER, p->plan_fd);
+    if (p->state_fd >= 0)
+        FS->close(USER, p->state_fd);
+    p->plan_fd = p->state_fd = -1;
+}

@@ -1,0 +1,10 @@
+/* The stable channel's target: the latest release's tag. */
+#ifndef OTA_CORE_RELEASE_H
+#define OTA_CORE_RELEASE_H
+
+#include "ota/ota.h"
+
+/* GET /repos/{o}/{r}/releases/latest and read its tag_name into tag. */
+int ota_release_latest_tag(struct ota_ctx *ctx, char *tag, size_t cap);
+
+#endif

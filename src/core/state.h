@@ -1,0 +1,29 @@
+/* What is installed on the device, in two files:
+ *  - version.json: {"ref": ..., "commit": ..., "channel": ...}, the original
+ *    system's file, read by applications and by `ota status`;
+ *  - .ota_state: one line "<blob sha> <size> <path>" per installed file,
+ *    sorted by path in git's order, so that it merges with a GitHub tree
+ *    listing in one pass and constant memory. */
+#ifndef OTA_CORE_STATE_H
+#define OTA_CORE_STATE_H
+
+#include "ota/ota.h"
+
+#define OTA_VERSION_FILE "version.json"
+#define OTA_STATE_FILE ".ota_state"
+#define OTA_ERROR_FILE "ota_error.json"
+
+/* Parses "<sha> <size> <path>" into e; OTA_ERR_STATE if malformed. */
+int ota_entry_parse(const char *line, size_t len, struct ota_entry *e);
+
+/* Formats e (prefixed with "<op> " when op is not 0) into ctx->line, with a
+ * trailing newline; returns its length. */
+size_t ota_entry_format(struct ota_ctx *ctx, char op, const struct ota_entry *e);
+
+/* Reads version.json; commit/ref are "" when nothing is installed yet. */
+int ota_version_read(struct ota_ctx *ctx, char commit[OTA_SHA1_HEX], char *ref,
+                     size_t ref_cap);
+
+int ota_version_write(struct ota_ctx *ctx, const char *commit, const char *ref);
+
+#endif
