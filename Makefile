@@ -26,11 +26,16 @@ demo: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-bench: build
-	python3 bench/run.py --ota $(BUILD)/ota
+# Benchmarks measure an optimised build without sanitizers.
+bench: deps
+	cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DOTA_SANITIZE=OFF \
+	      -DOTA_BUILD_TESTS=OFF
+	cmake --build build-release -j $(JOBS)
+	python3 bench/run.py --ota build-release/ota
 
-fuzz:
-	@echo "fuzz harnesses: see tests/fuzz (not yet provided)"; exit 1
+fuzz: deps
+	@scripts/install-deps.sh clang
+	scripts/fuzz.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-release build-fuzz

@@ -157,6 +157,13 @@ int ota_check(struct ota_ctx *ctx, struct ota_result *out);
 /* Check, plan, fetch and verify what changed, stage, and swap it in. */
 int ota_update(struct ota_ctx *ctx, struct ota_result *out);
 
+/* What is installed now, from version.json, without touching the network:
+ * out->installed_commit and out->ref (empty strings on an empty device). */
+int ota_installed(struct ota_ctx *ctx, struct ota_result *out);
+
+/* Counters of the last boot/check/update call. */
+const struct ota_stats *ota_last_stats(const struct ota_ctx *ctx);
+
 /* Why the last call failed, in words (empty if it did not). */
 const char *ota_reason(const struct ota_ctx *ctx);
 

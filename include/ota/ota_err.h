@@ -58,6 +58,10 @@ enum ota_err {
 /* A short, static, human-readable description of an error code. */
 const char *ota_strerror(int err);
 
+/* The code's identifier, e.g. "OTA_ERR_HASH_MISMATCH", for machine-readable
+ * output. */
+const char *ota_err_name(int err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -66,6 +66,11 @@ const char *ota_reason(const struct ota_ctx *ctx)
     return ctx->reason;
 }
 
+const struct ota_stats *ota_last_stats(const struct ota_ctx *ctx)
+{
+    return &ctx->stats;
+}
+
 static void begin_call(struct ota_ctx *ctx)
 {
     ctx->reason[0] = '\0';
@@ -120,6 +125,13 @@ static int check(struct ota_ctx *ctx, struct ota_result *out)
     if (err == OTA_OK)
         out->update_available = strcmp(out->commit, out->installed_commit) != 0;
     return err;
+}
+
+int ota_installed(struct ota_ctx *ctx, struct ota_result *out)
+{
+    begin_call(ctx);
+    memset(out, 0, sizeof *out);
+    return ota_version_read(ctx, out->installed_commit, out->ref, sizeof out->ref);
 }
 
 int ota_check(struct ota_ctx *ctx, struct ota_result *out)
@@ -189,10 +201,14 @@ static int prepare_stage(struct ota_ctx *ctx)
 {
     int err = ota_install_discard(ctx);
 
+    /* ota_mkdirs_for creates the parents of a path: give it "<stage>/." */
+    if (err == OTA_OK)
+        err = ota_join(ctx->path_a, sizeof ctx->path_a, ctx->settings.stage_dir, ".");
+
     if (err == OTA_OK)
         err = ota_remove_tree(ctx, ctx->settings.backup_dir);
     if (err == OTA_OK)
-        err = FS->mkdir(USER, ctx->settings.stage_dir);
+        err = ota_mkdirs_for(ctx, ctx->path_a);
     if (err != OTA_OK)
         return ota_fail(ctx, err, "cannot prepare ", ctx->settings.stage_dir, NULL);
     return OTA_OK;
@@ -202,8 +218,13 @@ static int update(struct ota_ctx *ctx, struct ota_result *out)
 {
     struct ota_plan_totals totals;
     struct ota_event ev;
-    int err = check(ctx, out);
+    int completed;
+    /* a swap interrupted after its commit point is finished first, never
+     * thrown away with the stage */
+    int err = ota_install_recover(ctx, &completed);
 
+    if (err == OTA_OK)
+        err = check(ctx, out);
     if (err != OTA_OK || (!out->update_available && !ctx->settings.force))
         return err;
     memset(&ev, 0, sizeof ev);

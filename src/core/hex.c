@@ -16,7 +16,7 @@ void ota_hex_encode(const uint8_t *in, size_t n, char *out)
 
 /* 0..15, or -1. Explicit ranges rather than isxdigit(): no locale, no ctype
  * tables on the target, and no undefined behaviour for negative chars. */
-static int nibble(char c)
+int ota_hex_value(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -35,7 +35,7 @@ int ota_hex_decode(const char *in, size_t in_len, uint8_t *out, size_t out_len)
     if (in_len % 2 != 0 || in_len / 2 != out_len)
         return -1;
     for (i = 0; i < out_len; i++) {
-        int hi = nibble(in[2 * i]), lo = nibble(in[2 * i + 1]);
+        int hi = ota_hex_value(in[2 * i]), lo = ota_hex_value(in[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return -1;
         out[i] = (uint8_t)(hi << 4 | lo);

@@ -12,6 +12,9 @@ extern "C" {
 /* Writes 2n lowercase hex digits (git's spelling) and a NUL: out holds 2n+1. */
 void ota_hex_encode(const uint8_t *in, size_t n, char *out);
 
+/* The value of one hex digit (either case), or -1. */
+int ota_hex_value(char c);
+
 /* Decodes exactly in_len digits (either case) into exactly out_len bytes.
  * Returns 0, or -1 when in_len != 2 * out_len or any character is not a hex
  * digit; out is left unspecified on failure. */

@@ -58,6 +58,8 @@ struct ota_json {
     uint8_t esc_digits; /* hex digits read of a \u escape */
     uint16_t esc_value; /* \u escape being read */
     uint16_t high_surrogate;
+    uint8_t is_key;     /* the string being read is a member name */
+    uint8_t literal;    /* which of true/false/null is being read */
     int done;           /* root value complete */
     int error;          /* sticky error code */
 };

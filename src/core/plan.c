@@ -113,8 +113,11 @@ static int check_order(struct ota_planner *p, const struct ota_entry *e)
 int ota_plan_blob(struct ota_planner *p, const struct ota_entry *e)
 {
     struct ota_ctx *ctx = p->ctx;
+    int permitted = ota_path_permitted(&ctx->settings, e->path);
     int matched = 0, err;
 
+    if (permitted && (err = ota_path_check(e->path, strlen(e->path))) != OTA_OK)
+        return ota_fail(ctx, err, "refusing unsafe path in tree: ", e->path, NULL);
     err = check_order(p, e);
     while (err == OTA_OK && p->have_old && strcmp(p->old.path, e->path) < 0) {
         err = plan_delete(p, &p->old);
@@ -129,11 +132,8 @@ int ota_plan_blob(struct ota_planner *p, const struct ota_entry *e)
         if (err != OTA_OK)
             return err;
     }
-    if (!ota_path_permitted(&ctx->settings, e->path))
+    if (!permitted)
         return OTA_OK;
-    err = ota_path_check(e->path, strlen(e->path));
-    if (err != OTA_OK)
-        return ota_fail(ctx, err, "refusing unsafe path in tree: ", e->path, NULL);
     if (!ota_hex_is_sha1(e->sha, strlen(e->sha)))
         return ota_fail(ctx, OTA_ERR_BAD_RESPONSE, "malformed blob sha for ", e->path, NULL);
     if (is_reserved(ctx, e->path)) {

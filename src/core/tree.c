@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "hex.h"
 #include "log.h"
 #include "strbuf.h"
 
@@ -79,6 +80,8 @@ static int entry_done(struct ota_tree_reader *t)
         return OTA_OK;
     if ((t->have & (HAVE_SHA | HAVE_SIZE)) != (HAVE_SHA | HAVE_SIZE))
         return bad(t, "blob without sha or size");
+    if (!ota_hex_is_sha1(e->sha, strlen(e->sha)))
+        return bad(t, "malformed blob sha");
     if (t->symlink) {
         ota_log(t->ctx, OTA_LOG_WARN, "skipping symbolic link ", e->path, NULL);
         return OTA_OK;

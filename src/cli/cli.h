@@ -1,0 +1,72 @@
+/* The `ota` command: shared state of one invocation. */
+#ifndef OTA_CLI_H
+#define OTA_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "ota/ota.h"
+#include "ota_posix.h"
+
+/* Exit codes (documented in README.md and `ota --help`). */
+enum exit_code {
+    EXIT_OK = 0,
+    EXIT_INTERNAL = 1,
+    EXIT_USAGE = 2,
+    EXIT_CONFIG = 3,
+    EXIT_NETWORK = 4,
+    EXIT_VERIFY = 5,
+    EXIT_STORAGE = 6,
+    EXIT_RATE_LIMITED = 7,
+    EXIT_AUTH = 8,
+    EXIT_RESTART_FAILED = 9,
+    EXIT_UPDATE_AVAILABLE = 10
+};
+
+#define MAX_RETRY_DELAYS 64
+
+struct cli_options {
+    const char *config_path; /* NULL: ota_config.json in the root */
+    const char *root;        /* device root; NULL: current directory */
+    int json;
+    int verbose;
+    int quiet;
+    int force;
+    int no_restart;
+};
+
+struct progress {
+    int enabled;             /* drawing a bar on a terminal */
+    uint32_t files_total, files_done;
+    uint64_t bytes_total, bytes_done_before; /* finished files' bytes */
+    uint64_t bytes_current;
+    long last_draw_ms;
+    const char *path;
+};
+
+struct cli {
+    struct cli_options opt;
+    struct config cfg;
+    struct ota_posix posix;
+    struct ota_port port;
+    struct ota_ctx ctx;
+    uint8_t *buf;
+    struct progress progress;
+    uint32_t retry_delays_ms[MAX_RETRY_DELAYS];
+    size_t retry_count;
+};
+
+/* Loads the configuration and brings up the port and the engine. On failure
+ * the error is reported (honouring --json) and the exit code returned. */
+int session_open(struct cli *cli, const char *command);
+void session_close(struct cli *cli);
+
+/* Maps an engine error to the documented exit code. */
+int exit_code_for(int err);
+
+int cmd_update(struct cli *cli, const char *command);
+int cmd_status(struct cli *cli, const char *command);
+int cmd_boot(struct cli *cli, const char *command);
+
+#endif

@@ -1,0 +1,103 @@
+/* `ota update` and `ota check`. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "report.h"
+#include "restart.h"
+
+static const char *status_of(int err, int is_check, const struct ota_result *res)
+{
+    if (err != OTA_OK)
+        return "error";
+    if (res->installed)
+        return "installed";
+    if (is_check && res->update_available)
+        return "update-available";
+    return "up-to-date";
+}
+
+static void write_json(struct cli *cli, const char *command, int err,
+                       const struct ota_result *res, const struct restart_result *rs)
+{
+    const struct ota_stats *st = ota_last_stats(&cli->ctx);
+    struct jsonw w;
+    size_t i;
+
+    jsonw_begin(&w, stdout);
+    report_json_head(cli, &w, command, status_of(err, !strcmp(command, "check"), res), err,
+                     ota_reason(&cli->ctx));
+    jsonw_str(&w, "ref", res->ref[0] ? res->ref : NULL);
+    jsonw_str(&w, "commit", res->commit[0] ? res->commit : NULL);
+    jsonw_str(&w, "previous_commit", res->installed_commit[0] ? res->installed_commit : NULL);
+    jsonw_bool(&w, "update_available", res->update_available);
+    jsonw_u64(&w, "files_fetched", st->files_fetched);
+    jsonw_u64(&w, "files_unchanged", st->files_unchanged);
+    jsonw_u64(&w, "files_deleted", st->files_deleted);
+    jsonw_u64(&w, "http_requests", st->http_requests);
+    jsonw_u64(&w, "bytes_received", st->bytes_received);
+    jsonw_u64(&w, "retries", st->retries);
+    jsonw_open(&w, "retry_delays_ms", '[');
+    for (i = 0; i < cli->retry_count; i++)
+        jsonw_u64(&w, NULL, cli->retry_delays_ms[i]);
+    jsonw_close(&w, ']');
+    if (rs) {
+        jsonw_str(&w, "restart", restart_outcome_name(rs->outcome));
+        if (rs->exit_status >= 0)
+            jsonw_int(&w, "restart_exit_status", rs->exit_status);
+    }
+    jsonw_end(&w);
+}
+
+static void write_plain(struct cli *cli, const char *command, int err,
+                        const struct ota_result *res)
+{
+    const struct ota_stats *st = ota_last_stats(&cli->ctx);
+    char bytes[32];
+
+    if (err != OTA_OK) {
+        report_error(cli, command, err, ota_reason(&cli->ctx));
+        return;
+    }
+    human_bytes(st->bytes_received, bytes, sizeof bytes);
+    if (res->installed)
+        report_line(cli, "installed %s at %.12s: %u fetched, %u unchanged, %u deleted "
+                         "(%u requests, %s)",
+                    res->ref, res->commit, st->files_fetched, st->files_unchanged,
+                    st->files_deleted, st->http_requests, bytes);
+    else if (res->update_available)
+        report_line(cli, "update available: %s at %.12s (installed: %.12s)", res->ref,
+                    res->commit, res->installed_commit[0] ? res->installed_commit : "nothing");
+    else
+        report_line(cli, "up to date: %s at %.12s", res->ref, res->commit);
+}
+
+int cmd_update(struct cli *cli, const char *command)
+{
+    int is_check = strcmp(command, "check") == 0;
+    struct restart_result rs = {RESTART_SKIPPED, -1};
+    struct ota_result res;
+    int code, err;
+
+    memset(&res, 0, sizeof res);
+    code = session_open(cli, command);
+    if (code != EXIT_OK)
+        return code;
+    err = is_check ? ota_check(&cli->ctx, &res) : ota_update(&cli->ctx, &res);
+    if (err == OTA_OK && res.installed)
+        restart_after_install(cli, &res, &rs);
+    if (cli->opt.json)
+        write_json(cli, command, err, &res, is_check ? NULL : &rs);
+    else
+        write_plain(cli, command, err, &res);
+    if (err != OTA_OK)
+        code = exit_code_for(err);
+    else if (rs.outcome == RESTART_FAILED)
+        code = EXIT_RESTART_FAILED;
+    else if (is_check && res.update_available)
+        code = EXIT_UPDATE_AVAILABLE;
+    if (rs.outcome == RESTART_FAILED && !cli->opt.json)
+        fprintf(stderr, "ota %s: restart_command exited %d\n", command, rs.exit_status);
+    session_close(cli);
+    return code;
+}
