@@ -52,6 +52,7 @@ struct cli {
     struct ota_port port;
     struct ota_ctx ctx;
     uint8_t *buf;
+    size_t buf_size;
     struct progress progress;
     uint32_t retry_delays_ms[MAX_RETRY_DELAYS];
     size_t retry_count;

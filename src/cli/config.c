@@ -359,7 +359,7 @@ static int read_file(struct config *cfg, const char *path, char **data, size_t *
 
     if (!f) {
         err = errno == ENOENT ? OTA_ERR_NOT_FOUND : OTA_ERR_CONFIG;
-        fail(cfg, 0, "cannot open %s: %s", path, strerror(errno));
+        fail(cfg, 0, "%s", strerror(errno));
         return err;
     }
     *data = malloc((size_t)MAX_CONFIG_BYTES + 1);
@@ -369,7 +369,7 @@ static int read_file(struct config *cfg, const char *path, char **data, size_t *
     }
     *len = fread(*data, 1, (size_t)MAX_CONFIG_BYTES + 1, f);
     if (ferror(f) || *len > (size_t)MAX_CONFIG_BYTES) {
-        err = fail(cfg, 0, "cannot read %s: %s", path,
+        err = fail(cfg, 0, "cannot read: %s",
                    ferror(f) ? strerror(errno) : "larger than 1 MiB");
         free(*data);
         *data = NULL;

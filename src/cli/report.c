@@ -141,6 +141,7 @@ void report_json_head(struct cli *cli, struct jsonw *w, const char *command,
 
     jsonw_str(w, "command", command);
     jsonw_str(w, "status", status);
+    jsonw_u64(w, "engine_memory_bytes", sizeof cli->ctx + cli->buf_size);
     jsonw_open(w, "warnings", '[');
     for (i = 0; i < cli->cfg.warning_count; i++)
         jsonw_str(w, NULL, cli->cfg.warnings[i]);

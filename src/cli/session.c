@@ -69,7 +69,8 @@ int session_open(struct cli *cli, const char *command)
     if (err != OTA_OK)
         return fail_open(cli, command, err, "cannot initialise the POSIX port");
     io_size = cli->cfg.chunk >= 512 ? cli->cfg.chunk : DEFAULT_IO_BUFFER;
-    cli->buf = malloc(LINES_PART + io_size);
+    cli->buf_size = LINES_PART + io_size;
+    cli->buf = malloc(cli->buf_size);
     if (!cli->buf)
         return fail_open(cli, command, OTA_ERR_NO_MEM, "out of memory");
     err = ota_init(&cli->ctx, &cli->port, &cli->cfg.settings, cli->buf, LINES_PART + io_size);
