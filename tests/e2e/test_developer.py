@@ -61,6 +61,14 @@ class OnlyWhatChanged(OtaTestCase):
         self.assertEqual(len(self.requests("api")), 2)  # commit sha + tree
         self.assert_device_matches()
 
+    def test_connections_are_reused_across_files(self):
+        self.repo.commit({f"f{i:02d}.txt": f"{i}\n" for i in range(30)}, "v1")
+        self.ota("update")
+        raw = self.requests("raw")
+        self.assertEqual(len(raw), 30)
+        # one connection to the raw host for all 30 files
+        self.assertEqual(len({r["client_port"] for r in raw}), 1, raw)
+
     def test_deleted_and_moved_files_follow_the_branch(self):
         self.repo.commit(APP, "v1")
         self.ota("update")
