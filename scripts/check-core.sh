@@ -14,7 +14,7 @@ mkdir -p "$out"
 objs=""
 for src in src/core/*.c; do
     obj="$out/$(basename "$src" .c).o"
-    "$cc" -mcpu=cortex-m0plus -mthumb -Os -std=c99 -ffunction-sections -fdata-sections \
+    "$cc" -mcpu=cortex-m0plus -mthumb -Os -std=c99 -ffreestanding -ffunction-sections -fdata-sections \
         -Wall -Wextra -Werror -Wconversion -Wsign-conversion -pedantic -Wstack-usage=2048 \
         -Iinclude -c "$src" -o "$obj"
     objs="$objs $obj"
