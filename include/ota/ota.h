@@ -91,6 +91,7 @@ struct ota_stats {
     uint32_t files_unchanged;
     uint32_t files_deleted;
     uint32_t retries;
+    uint32_t not_modified;    /* answered 304 from a remembered ETag */
 };
 
 struct ota_result {
@@ -126,6 +127,13 @@ struct ota_ctx {
         uint64_t align_u64;
         void *align_ptr;
     } hash;
+    union {                      /* the crypto port's verification state */
+        uint8_t bytes[OTA_VERIFY_STATE_SIZE];
+        uint64_t align_u64;
+        void *align_ptr;
+    } verify;
+    int verify_status;           /* 0 idle, 1 verifying, or the sticky error
+                                    of a failed update (see sig.h) */
     struct ota_entry entry;      /* entry being parsed or processed */
     char url[OTA_URL_MAX];       /* request being sent */
     char location[OTA_URL_MAX];  /* redirect target being received */
@@ -134,6 +142,7 @@ struct ota_ctx {
     char path_b[OTA_PATH_MAX + 64];
     char json_scratch[OTA_PATH_MAX + 8];
     char error_body[128];        /* start of an HTTP error response */
+    int64_t defer_until;         /* set when the server rate-limited us */
     char headers[4][OTA_URL_MAX / 3]; /* request header lines */
 };
 

@@ -52,7 +52,8 @@ enum ota_err {
     OTA_ERR_STATE = -50,        /* a state file on the device is corrupt */
     OTA_ERR_ABORTED = -51,      /* a callback asked to stop */
     OTA_ERR_CRYPTO = -52,       /* the crypto port failed */
-    OTA_ERR_UNSUPPORTED = -53   /* feature not provided by this port */
+    OTA_ERR_UNSUPPORTED = -53,  /* feature not provided by this port */
+    OTA_ERR_SIGNATURE = -54     /* signature verification failed */
 };
 
 /* A short, static, human-readable description of an error code. */

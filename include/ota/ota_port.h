@@ -96,12 +96,36 @@ enum ota_hash_alg { OTA_HASH_SHA1 = 1, OTA_HASH_SHA256 = 2 };
 /* Hash state lives in engine memory; a port's state must fit in this. */
 #define OTA_HASH_STATE_SIZE 128
 
+enum ota_sig_alg { OTA_SIG_ED25519 = 1 };
+
+/* Signature verification state lives in engine memory too. It is sized for a
+ * port that streams: pure Ed25519 verification hashes SHA-512(R || A || M),
+ * so a microcontroller port keeps a SHA-512 context (about 216 bytes) and the
+ * 96 bytes of key and signature here. A port that accumulates the message
+ * keeps just a pointer. */
+#define OTA_VERIFY_STATE_SIZE 320
+
 struct ota_crypto_ops {
     int (*hash_begin)(void *user, enum ota_hash_alg alg, void *state);
     int (*hash_update)(void *user, void *state, const void *data, size_t len);
     /* Writes the digest (20 or 32 bytes) when out is not NULL; always
      * releases whatever hash_begin acquired. */
     int (*hash_end)(void *user, void *state, uint8_t *out);
+
+    /* Streaming signature verification (optional: a port without it leaves
+     * all three NULL and the engine reports OTA_ERR_UNSUPPORTED). Ed25519:
+     * public_key is 32 bytes, signature 64; the port copies what it needs,
+     * the pointers are valid during the call only. After verify_begin
+     * succeeds the engine calls verify_end exactly once, even when an update
+     * failed. A port may limit the message length (OTA_ERR_TOO_LARGE). */
+    int (*verify_begin)(void *user, enum ota_sig_alg alg,
+                        const uint8_t *public_key, size_t key_len,
+                        const uint8_t *signature, size_t sig_len, void *state);
+    int (*verify_update)(void *user, void *state, const void *data, size_t len);
+    /* 0 when the signature is valid for the message streamed, else
+     * OTA_ERR_SIGNATURE (or the error an update hit); always releases
+     * whatever verify_begin acquired. */
+    int (*verify_end)(void *user, void *state);
 };
 
 /* ---- clock, hardware and log -------------------------------------------- */

@@ -2,6 +2,7 @@
  * the steps implemented in the other core files. */
 #include <string.h>
 
+#include "cache.h"
 #include "errlog.h"
 #include "fetch.h"
 #include "fsutil.h"
@@ -11,6 +12,7 @@
 #include "plan.h"
 #include "release.h"
 #include "state.h"
+#include "strbuf.h"
 #include "tree.h"
 
 #define FS (&ctx->port->fs)
@@ -97,17 +99,51 @@ int ota_boot(struct ota_ctx *ctx)
     return record_failure(ctx, "boot", ota_install_recover(ctx, &completed));
 }
 
-/* Which ref the channel follows now: the branch, the pinned tag, or the
- * latest release's tag. */
-static int target_ref(struct ota_ctx *ctx, char *ref, size_t cap)
+/* Which ref the channel follows now (the branch, the pinned tag, or the
+ * latest release's tag) and its commit. When the latest release is
+ * confirmed unchanged (304), the tag's remembered commit is used without a
+ * second request: a no-op check of the stable channel is one request. */
+static int resolve_target(struct ota_ctx *ctx, struct ota_result *out)
 {
     const struct ota_settings *s = &ctx->settings;
+    const char *fixed = s->channel == OTA_CHANNEL_DEVELOPER ? s->branch : s->tag;
+    int unchanged = 0, err;
 
-    if (s->channel == OTA_CHANNEL_DEVELOPER)
-        return ota_copy_str(ref, cap, s->branch, strlen(s->branch));
-    if (s->tag && s->tag[0])
-        return ota_copy_str(ref, cap, s->tag, strlen(s->tag));
-    return ota_release_latest_tag(ctx, ref, cap);
+    if (fixed && fixed[0])
+        err = ota_copy_str(out->ref, sizeof out->ref, fixed, strlen(fixed));
+    else
+        err = ota_release_latest_tag(ctx, out->ref, sizeof out->ref, &unchanged);
+    if (err != OTA_OK)
+        return err;
+    if (unchanged && ota_github_remembered_commit(ctx, out->ref, out->commit))
+        return OTA_OK;
+    return ota_github_resolve(ctx, out->ref, out->commit);
+}
+
+/* After a rate limit the server named a time before which asking again is
+ * pointless (and would prolong the penalty): until then, no request. */
+static int deferred(struct ota_ctx *ctx)
+{
+    int64_t until = ota_cache_deferred_until(ctx);
+    int64_t now = ctx->port->sys.time_now ? ctx->port->sys.time_now(ctx->port->user) : 0;
+    char when[24];
+    struct ota_strbuf sb;
+
+    if (until == 0 || now >= until)
+        return OTA_OK;
+    ota_sb_init(&sb, when, sizeof when);
+    ota_sb_add_i64(&sb, until - now);
+    return ota_fail(ctx, OTA_ERR_RATE_LIMITED, "rate limited by the server: next attempt in ",
+                    when, " s (deferred, no request sent)");
+}
+
+/* Keeps or clears the deferral according to how the last call ended. */
+static void note_rate_limit(struct ota_ctx *ctx, int err)
+{
+    if (err == OTA_ERR_RATE_LIMITED && ctx->defer_until > 0)
+        (void)ota_cache_defer(ctx, ctx->defer_until);
+    else if (err == OTA_OK && ota_cache_deferred_until(ctx) != 0)
+        (void)ota_cache_defer(ctx, 0);
 }
 
 static int check(struct ota_ctx *ctx, struct ota_result *out)
@@ -119,9 +155,11 @@ static int check(struct ota_ctx *ctx, struct ota_result *out)
     if (err != OTA_OK)
         ota_log(ctx, OTA_LOG_WARN, OTA_VERSION_FILE " is corrupt: treating the device as empty",
                 NULL, NULL);
-    err = target_ref(ctx, out->ref, sizeof out->ref);
-    if (err == OTA_OK)
-        err = ota_github_resolve(ctx, out->ref, out->commit);
+    err = deferred(ctx);
+    if (err != OTA_OK)
+        return err;
+    err = resolve_target(ctx, out);
+    note_rate_limit(ctx, err);
     if (err == OTA_OK)
         out->update_available = strcmp(out->commit, out->installed_commit) != 0;
     return err;

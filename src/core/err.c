@@ -40,6 +40,7 @@ static const struct err_text err_texts[] = {
     E(OTA_ERR_ABORTED, "aborted"),
     E(OTA_ERR_CRYPTO, "crypto failure"),
     E(OTA_ERR_UNSUPPORTED, "not supported by this port"),
+    E(OTA_ERR_SIGNATURE, "signature verification failed"),
 };
 
 static const struct err_text *find(int err)

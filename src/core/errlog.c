@@ -81,7 +81,7 @@ int ota_errlog_append(struct ota_ctx *ctx, const char *phase, int code,
 {
     char entry[400]; /* fits the lines buffer when the log is read back */
     uint32_t total;
-    int fd, err, close_err;
+    int fd, err;
     size_t n;
 
     err = count_entries(ctx, &total);
@@ -99,14 +99,5 @@ int ota_errlog_append(struct ota_ctx *ctx, const char *phase, int code,
         err = ota_write_all(ctx, fd, entry, n);
     if (err == OTA_OK)
         err = ota_write_all(ctx, fd, "]\n", 2);
-    if (err == OTA_OK)
-        err = FS->sync(USER, fd);
-    close_err = FS->close(USER, fd);
-    if (err == OTA_OK)
-        err = close_err;
-    if (err == OTA_OK)
-        err = FS->rename(USER, TMP_NAME, OTA_ERROR_FILE);
-    if (err == OTA_OK)
-        err = FS->sync_dir(USER, "");
-    return err;
+    return ota_replace_with(ctx, fd, TMP_NAME, OTA_ERROR_FILE, err);
 }

@@ -72,7 +72,7 @@ int ota_write_atomic(struct ota_ctx *ctx, const char *path, const char *data,
                      size_t len)
 {
     char tmp[OTA_PATH_MAX + 64];
-    int fd, err, close_err;
+    int fd;
 
     if (ota_join(tmp, sizeof tmp - 4, "", path) != OTA_OK)
         return OTA_ERR_PATH_TOO_LONG;
@@ -80,7 +80,13 @@ int ota_write_atomic(struct ota_ctx *ctx, const char *path, const char *data,
     fd = FS->open(USER, tmp, OTA_OPEN_WRITE);
     if (fd < 0)
         return fd;
-    err = ota_write_all(ctx, fd, data, len);
+    return ota_replace_with(ctx, fd, tmp, path, ota_write_all(ctx, fd, data, len));
+}
+
+int ota_replace_with(struct ota_ctx *ctx, int fd, const char *tmp, const char *path, int err)
+{
+    int close_err;
+
     if (err == OTA_OK)
         err = FS->sync(USER, fd);
     close_err = FS->close(USER, fd);

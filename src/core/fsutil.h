@@ -19,6 +19,11 @@ int ota_remove_tree(struct ota_ctx *ctx, const char *path);
 int ota_write_atomic(struct ota_ctx *ctx, const char *path, const char *data,
                      size_t len);
 
+/* Finishes a replacement written to tmp (an open handle): syncs and closes
+ * it, renames it over path and syncs the directory. err is the outcome of
+ * the writing so far; on any failure tmp is removed and path is untouched. */
+int ota_replace_with(struct ota_ctx *ctx, int fd, const char *tmp, const char *path, int err);
+
 /* Writes all of data to an open handle. */
 int ota_write_all(struct ota_ctx *ctx, int fd, const char *data, size_t len);
 

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "cache.h"
 #include "hex.h"
 #include "log.h"
 #include "strbuf.h"
@@ -62,13 +63,81 @@ static int sha_end(void *arg)
     return OTA_OK;
 }
 
+int ota_github_cache_key(struct ota_ctx *ctx, char *key, size_t cap, const char *what)
+{
+    struct ota_strbuf sb;
+
+    ota_sb_init(&sb, key, cap);
+    ota_sb_add(&sb, ctx->settings.owner);
+    ota_sb_addc(&sb, '/');
+    ota_sb_add(&sb, ctx->settings.repo);
+    ota_sb_addc(&sb, ':');
+    ota_sb_add(&sb, what);
+    return sb.overflow ? OTA_ERR_NO_MEM : OTA_OK;
+}
+
+int ota_github_cached_get(struct ota_ctx *ctx, const char *what, const char *accept,
+                          const struct ota_body *body, struct ota_cached_answer *ans)
+{
+    struct ota_http_result res;
+    int err;
+
+    ans->have = ota_github_cache_key(ctx, ans->key, sizeof ans->key, what) == OTA_OK &&
+                ota_cache_lookup(ctx, ans->key, ans->value, sizeof ans->value, ans->etag);
+    ans->not_modified = 0;
+    err = ota_http_fetch(ctx, accept, ans->have ? ans->etag : NULL, body, &res);
+    if (err != OTA_OK)
+        return err;
+    if (res.status == 304) {
+        if (!ans->have)
+            return ota_fail(ctx, OTA_ERR_BAD_RESPONSE, "304 for a request without ETag",
+                            NULL, NULL);
+        ans->not_modified = 1;
+        ctx->stats.not_modified++;
+        return OTA_OK;
+    }
+    if (res.status != 200)
+        return ota_fail(ctx, OTA_ERR_BAD_RESPONSE, "unexpected status from ", ctx->url, NULL);
+    memcpy(ans->etag, res.etag, sizeof res.etag < sizeof ans->etag ? sizeof res.etag
+                                                                    : sizeof ans->etag);
+    ans->etag[sizeof ans->etag - 1] = '\0';
+    return OTA_OK;
+}
+
+void ota_github_remember(struct ota_ctx *ctx, const struct ota_cached_answer *ans,
+                         const char *value)
+{
+    if (!ans->not_modified && ans->etag[0] &&
+        ota_cache_store(ctx, ans->key, value, ans->etag) != OTA_OK)
+        ota_log(ctx, OTA_LOG_WARN, "cannot write ", OTA_CACHE_FILE, NULL);
+}
+
+int ota_github_remembered_commit(struct ota_ctx *ctx, const char *ref,
+                                 char commit[OTA_SHA1_HEX])
+{
+    char key[OTA_PATH_MAX + 64], what[OTA_PATH_MAX + 16], value[OTA_SHA1_HEX + 1];
+    char etag[OTA_ETAG_MAX];
+    struct ota_strbuf sb;
+
+    ota_sb_init(&sb, what, sizeof what);
+    ota_sb_add(&sb, "commits/");
+    ota_sb_add(&sb, ref);
+    if (sb.overflow || ota_github_cache_key(ctx, key, sizeof key, what) != OTA_OK ||
+        !ota_cache_lookup(ctx, key, value, sizeof value, etag) ||
+        !ota_hex_is_sha1(value, strlen(value)))
+        return 0;
+    memcpy(commit, value, OTA_SHA1_HEX);
+    return 1;
+}
+
 int ota_github_resolve(struct ota_ctx *ctx, const char *ref,
                        char commit[OTA_SHA1_HEX])
 {
     struct sha_body b;
     struct ota_body body = {sha_begin, sha_data, sha_end, NULL};
-    struct ota_http_result res;
+    struct ota_cached_answer ans;
     struct ota_strbuf sb;
+    char what[OTA_PATH_MAX + 16];
     int err;
 
     ota_github_repo_url(ctx, &sb);
@@ -77,18 +146,28 @@ int ota_github_resolve(struct ota_ctx *ctx, const char *ref,
     err = url_done(ctx, &sb);
     if (err != OTA_OK)
         return err;
+    ota_sb_init(&sb, what, sizeof what);
+    ota_sb_add(&sb, "commits/");
+    ota_sb_add(&sb, ref);
     body.arg = &b;
-    err = ota_http_fetch(ctx, ACCEPT_SHA, NULL, &body, &res);
+    err = ota_github_cached_get(ctx, what, ACCEPT_SHA, &body, &ans);
     if (err == OTA_ERR_HTTP_NOT_FOUND)
-        return ota_fail(ctx, err, "repository or ref \"", ref,
+        return ota_fail_explain(ctx, err, "repository or ref \"", ref,
                         "\" not found (a private repository needs a token)");
     if (err != OTA_OK)
         return err;
-    if (res.status != 200 || b.overflow || !ota_hex_is_sha1(b.text, b.len))
+    if (ans.not_modified) {
+        b.len = strlen(ans.value);
+        b.overflow = b.len > 40;
+        if (!b.overflow)
+            memcpy(b.text, ans.value, b.len);
+    }
+    if (b.overflow || !ota_hex_is_sha1(b.text, b.len))
         return ota_fail(ctx, OTA_ERR_BAD_RESPONSE, "commit lookup for \"", ref,
                         "\" did not answer a commit sha");
     memcpy(commit, b.text, 40);
     commit[40] = '\0';
+    ota_github_remember(ctx, &ans, commit);
     return OTA_OK;
 }
 

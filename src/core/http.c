@@ -191,6 +191,26 @@ static void status_text(int status, char out[4])
     out[3] = '\0';
 }
 
+static int64_t now_sec(const struct ota_ctx *ctx)
+{
+    return ctx->port->sys.time_now ? ctx->port->sys.time_now(ctx->port->user) : 0;
+}
+
+/* Primary limits say when the window resets; secondary ones and 429s say
+ * Retry-After; with neither, GitHub's advice is to wait a minute. */
+static int rate_limited(struct ota_ctx *ctx, const struct ota_http_result *r)
+{
+    int64_t now = now_sec(ctx);
+
+    if (r->retry_after >= 0)
+        ctx->defer_until = now + r->retry_after;
+    else if (r->ratelimit_reset > now)
+        ctx->defer_until = r->ratelimit_reset;
+    else
+        ctx->defer_until = now + 60;
+    return OTA_ERR_RATE_LIMITED;
+}
+
 /* Turns a final non-2xx, non-304 status into an error and a reason. */
 static int status_error(struct ota_ctx *ctx, const struct ota_http_result *r)
 {
@@ -202,8 +222,9 @@ static int status_error(struct ota_ctx *ctx, const struct ota_http_result *r)
         err = OTA_ERR_UNAUTHORIZED;
     else if (r->status == 404 || r->status == 422)
         err = OTA_ERR_HTTP_NOT_FOUND;
-    else if (r->status == 429 || (r->status == 403 && r->ratelimit_remaining == 0))
-        err = OTA_ERR_RATE_LIMITED;
+    else if (r->status == 429 ||
+             (r->status == 403 && (r->ratelimit_remaining == 0 || r->retry_after >= 0)))
+        err = rate_limited(ctx, r);
     else if (r->status >= 500)
         err = OTA_ERR_SERVER;
     else
@@ -222,11 +243,28 @@ static int status_error(struct ota_ctx *ctx, const struct ota_http_result *r)
     return err;
 }
 
-static int retryable(int err)
+/* A rate limit is retried in place only when the server asks for a short
+ * pause; otherwise hammering it would only extend the penalty. */
+static int retryable(const struct ota_ctx *ctx, int err, const struct ota_http_result *res)
 {
+    if (err == OTA_ERR_RATE_LIMITED)
+        return res->retry_after >= 0 && res->retry_after <= ctx->settings.max_backoff_sec;
     return err == OTA_ERR_NETWORK || err == OTA_ERR_TIMEOUT ||
            err == OTA_ERR_TRUNCATED || err == OTA_ERR_SERVER ||
            err == OTA_ERR_HASH_MISMATCH || err == OTA_ERR_SIZE_MISMATCH;
+}
+
+/* Exponential backoff, stretched to a Retry-After the server sent. */
+static uint32_t retry_delay_ms(const struct ota_ctx *ctx, uint32_t attempt,
+                               const struct ota_http_result *res)
+{
+    uint32_t ms = ota_backoff_ms(&ctx->settings, attempt);
+    uint64_t cap = (uint64_t)ctx->settings.max_backoff_sec * 1000u;
+    uint64_t asked = res->retry_after >= 0 ? (uint64_t)res->retry_after * 1000u : 0;
+
+    if (asked > ms)
+        ms = (uint32_t)(asked < cap ? asked : cap);
+    return ms;
 }
 
 uint32_t ota_backoff_ms(const struct ota_settings *s, uint32_t attempt)
@@ -313,12 +351,12 @@ int ota_http_fetch(struct ota_ctx *ctx, const char *accept,
 
         ctx->reason[0] = '\0';
         err = one_request(ctx, accept, if_none_match, body, res);
-        if (err == OTA_OK || !retryable(err) || attempt >= ctx->settings.retries)
+        if (err == OTA_OK || !retryable(ctx, err, res) || attempt >= ctx->settings.retries)
             break;
         memset(&ev, 0, sizeof ev);
         ev.type = OTA_EVENT_RETRY;
         ev.err = err;
-        ev.delay_ms = ota_backoff_ms(&ctx->settings, attempt);
+        ev.delay_ms = retry_delay_ms(ctx, attempt, res);
         ctx->stats.retries++;
         ota_log(ctx, OTA_LOG_WARN, "retrying after: ", ctx->reason[0] ? ctx->reason
                                                                       : ota_strerror(err), NULL);

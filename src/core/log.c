@@ -25,6 +25,13 @@ int ota_fail(struct ota_ctx *ctx, int err, const char *a, const char *b,
     return err;
 }
 
+int ota_fail_explain(struct ota_ctx *ctx, int err, const char *a, const char *b,
+                     const char *c)
+{
+    ctx->reason[0] = '\0';
+    return ota_fail(ctx, err, a, b, c);
+}
+
 void ota_log(struct ota_ctx *ctx, enum ota_log_level level, const char *a,
              const char *b, const char *c)
 {

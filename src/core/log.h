@@ -11,6 +11,11 @@
 int ota_fail(struct ota_ctx *ctx, int err, const char *a, const char *b,
              const char *c);
 
+/* Like ota_fail, but replaces a lower-level reason with this explanation
+ * (a 404 becomes "no published release"). */
+int ota_fail_explain(struct ota_ctx *ctx, int err, const char *a, const char *b,
+                     const char *c);
+
 /* Sends a line made of up to three parts to the port's log sink. */
 void ota_log(struct ota_ctx *ctx, enum ota_log_level level, const char *a,
              const char *b, const char *c);

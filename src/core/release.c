@@ -61,11 +61,11 @@ static int rr_end(void *arg)
     return ota_json_finish(&r->json);
 }
 
-int ota_release_latest_tag(struct ota_ctx *ctx, char *tag, size_t cap)
+int ota_release_latest_tag(struct ota_ctx *ctx, char *tag, size_t cap, int *unchanged)
 {
     struct release_reader r;
     struct ota_body body = {rr_begin, rr_data, rr_end, NULL};
-    struct ota_http_result res;
+    struct ota_cached_answer ans;
     struct ota_strbuf sb;
     int err;
 
@@ -78,13 +78,20 @@ int ota_release_latest_tag(struct ota_ctx *ctx, char *tag, size_t cap)
     ota_sb_add(&sb, "releases/latest");
     if (sb.overflow)
         return ota_fail(ctx, OTA_ERR_NO_MEM, "URL too long", NULL, NULL);
-    err = ota_http_fetch(ctx, "application/vnd.github+json", NULL, &body, &res);
+    err = ota_github_cached_get(ctx, "releases/latest", "application/vnd.github+json", &body,
+                                &ans);
     if (err == OTA_ERR_HTTP_NOT_FOUND)
-        return ota_fail(ctx, err, "no published release found (the stable channel needs one,"
+        return ota_fail_explain(ctx, err, "no published release found (the stable channel needs one,"
                         " or set \"tag\")", NULL, NULL);
     if (err != OTA_OK)
         return ota_fail(ctx, err, "latest release: ", ota_strerror(err), NULL);
+    *unchanged = ans.not_modified;
+    if (ans.not_modified)
+        return ota_copy_str(tag, cap, ans.value, strlen(ans.value)) == OTA_OK
+                   ? OTA_OK
+                   : ota_fail(ctx, OTA_ERR_BAD_RESPONSE, "cached tag too long", NULL, NULL);
     if (!r.found)
         return ota_fail(ctx, OTA_ERR_BAD_RESPONSE, "latest release has no tag_name", NULL, NULL);
+    ota_github_remember(ctx, &ans, tag);
     return OTA_OK;
 }

@@ -4,7 +4,8 @@
 
 #include "ota/ota.h"
 
-/* GET /repos/{o}/{r}/releases/latest and read its tag_name into tag. */
-int ota_release_latest_tag(struct ota_ctx *ctx, char *tag, size_t cap);
+/* GET /repos/{o}/{r}/releases/latest and read its tag_name into tag.
+ * *unchanged is set when the server confirmed (304) the remembered answer. */
+int ota_release_latest_tag(struct ota_ctx *ctx, char *tag, size_t cap, int *unchanged);
 
 #endif

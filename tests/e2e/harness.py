@@ -113,7 +113,7 @@ class Server:
         self.proc.stderr.close()
 
 
-def snapshot(root, skip=("ota_error.json",)):
+def snapshot(root, skip=("ota_error.json", ".ota_cache")):
     """{relative path: bytes} of every file under root."""
     result = {}
     for dirpath, _dirs, files in os.walk(root):
@@ -170,7 +170,7 @@ class OtaTestCase(unittest.TestCase):
 
     def device_files(self):
         """Application files on the device (the updater's own excluded)."""
-        own = ("ota_config.json", "version.json", "ota_error.json", ".ota_state")
+        own = ("ota_config.json", "version.json", "ota_error.json", ".ota_state", ".ota_cache")
         return {p: d for p, d in snapshot(self.device, skip=()).items()
                 if p not in own and not p.startswith((".ota_stage", ".ota_backup"))}
 
@@ -185,5 +185,5 @@ class OtaTestCase(unittest.TestCase):
         self.assertEqual(self.device_files(), expected)
         with open(os.path.join(self.device, "version.json")) as f:
             version = json.load(f)
-        self.assertEqual(version["commit"], git(self.repo.path, "rev-parse", ref))
+        self.assertEqual(version["commit"], git(self.repo.path, "rev-parse", ref + "^{commit}"))
         self.assertFalse(os.path.exists(os.path.join(self.device, ".ota_stage")))
