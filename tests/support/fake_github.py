@@ -936,6 +936,10 @@ class ApiHandler(Handler):
             return self.get_tree("/".join(args[1:]))
         if head == "git" and len(args) == 2 and args[0] == "blobs":
             return self.get_blob(args[1])
+        if head == "git" and len(args) >= 3 and args[0] == "ref":
+            return self.get_ref("/".join(args[1:]))
+        if head == "git" and len(args) == 2 and args[0] == "tags":
+            return self.get_tag_object(args[1])
         if head == "releases":
             return self.get_releases(args)
         if head == "contents":
@@ -1016,6 +1020,31 @@ class ApiHandler(Handler):
         return json_reply(200, {"sha": obj[0], "node_id": "B_" + obj[0], "size": len(obj[2]),
                                 "url": "%s/git/blobs/%s" % (self.repo_url, obj[0]),
                                 "content": b64_lines(obj[2]), "encoding": "base64"})
+
+    # refs and annotated tag objects (what older clients walk: ref -> tag -> commit)
+    def get_ref(self, ref):
+        proc = self.repo.git("rev-parse", "--verify", "-q", "refs/" + ref, check=False)
+        sha = proc.stdout.decode().strip()
+        obj = self.repo.object(sha) if proc.returncode == 0 and HEX40.match(sha) else None
+        if obj is None:
+            raise Abort(not_found())
+        typ = obj[1]
+        return json_reply(200, {"ref": "refs/" + ref, "node_id": "REF_" + sha,
+                                "url": "%s/git/refs/%s" % (self.repo_url, ref),
+                                "object": {"sha": sha, "type": typ,
+                                           "url": "%s/git/%ss/%s" % (self.repo_url, typ, sha)}})
+
+    def get_tag_object(self, sha):
+        obj = self.repo.object(sha) if HEX40.match(sha) else None
+        if obj is None or obj[1] != "tag":
+            raise Abort(not_found())
+        fields, _, message = obj[2].decode("utf-8", "replace").partition("\n\n")
+        head = dict(line.split(" ", 1) for line in fields.splitlines() if " " in line)
+        return json_reply(200, {"sha": sha, "node_id": "TAG_" + sha, "tag": head.get("tag"),
+                                "message": message, "url": "%s/git/tags/%s" % (self.repo_url, sha),
+                                "object": {"sha": head.get("object"), "type": head.get("type"),
+                                           "url": "%s/git/commits/%s" % (self.repo_url,
+                                                                         head.get("object"))}})
 
     # releases
     def releases(self):

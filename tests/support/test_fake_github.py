@@ -426,6 +426,18 @@ class FakeGitHubTest(unittest.TestCase):
         self.assertEqual((repo["full_name"], repo["default_branch"], repo["private"]),
                          ("acme/app", "main", False))
 
+    def test_git_ref_and_tag_object(self):
+        ref = self.json("/repos/acme/app/git/ref/tags/v1.0.0")
+        tag_sha = git(self.app, "rev-parse", "v1.0.0").decode().strip()
+        self.assertEqual(ref["object"], {"sha": tag_sha, "type": "tag",
+                                         "url": ref["object"]["url"]})
+        tag = self.json("/repos/acme/app/git/tags/" + tag_sha)
+        self.assertEqual((tag["tag"], tag["object"]["sha"], tag["object"]["type"]),
+                         ("v1.0.0", self.c1, "commit"))
+        light = self.json("/repos/acme/app/git/ref/tags/v0.9.0")
+        self.assertEqual((light["object"]["type"], light["object"]["sha"]), ("commit", self.c1))
+        self.assertEqual(self.get("/repos/acme/app/git/ref/tags/nope")[0], 404)
+
     # control actions --------------------------------------------------------
     def test_status_with_count(self):
         self.control({"host": "api", "path": "/commits/", "status": 503, "count": 2})
