@@ -214,6 +214,7 @@ static int rate_limited(struct ota_ctx *ctx, const struct ota_http_result *r)
 /* Turns a final non-2xx, non-304 status into an error and a reason. */
 static int status_error(struct ota_ctx *ctx, const struct ota_http_result *r)
 {
+    struct ota_strbuf sb;
     char code[4];
     int err;
 
@@ -229,16 +230,16 @@ static int status_error(struct ota_ctx *ctx, const struct ota_http_result *r)
         err = OTA_ERR_SERVER;
     else
         err = OTA_ERR_HTTP_STATUS;
-    ota_fail(ctx, err, "HTTP ", code, " from ");
-    {
-        struct ota_strbuf sb;
-        ota_sb_init(&sb, ctx->reason, sizeof ctx->reason);
-        sb.len = strlen(ctx->reason);
-        ota_sb_addn(&sb, ctx->url, origin_len(ctx->url));
-        if (ctx->error_body[0]) {
-            ota_sb_add(&sb, ": ");
-            ota_sb_add_json_escaped(&sb, ctx->error_body, strlen(ctx->error_body));
-        }
+    ota_sb_init(&sb, ctx->reason, sizeof ctx->reason);
+    ota_sb_add(&sb, "HTTP ");
+    ota_sb_add(&sb, code);
+    ota_sb_add(&sb, " from ");
+    ota_sb_addn(&sb, ctx->url, origin_len(ctx->url));
+    if (err == OTA_ERR_UNAUTHORIZED)
+        ota_sb_add(&sb, " (the token was refused: check \"token\" or OTA_TOKEN)");
+    if (ctx->error_body[0]) {
+        ota_sb_add(&sb, ": ");
+        ota_sb_add_json_escaped(&sb, ctx->error_body, strlen(ctx->error_body));
     }
     return err;
 }

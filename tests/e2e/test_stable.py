@@ -127,3 +127,38 @@ class ApiEconomy(OtaTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Credentials(OtaTestCase):
+    TOKEN = "ghp_s3cretT0kenValue"
+
+    def test_token_never_follows_a_redirect_to_another_host(self):
+        commit = self.repo.commit(V1, "v1")
+        self.write_config(token=self.TOKEN, allow=["main.py"])
+        port = self.server.raw.rsplit(":", 1)[1]
+        elsewhere = f"http://localhost:{port}/acme/app/{commit}/main.py"
+        self.server.control([{"host": "raw", "path": "main.py", "redirect": elsewhere,
+                              "count": 1}])
+        code, out, _ = self.ota("update")
+        self.assertEqual(out["status"], "installed")
+        raw = self.requests("raw")
+        self.assertEqual(len(raw), 2, raw)
+        self.assertEqual(raw[0]["headers"].get("Authorization"), "Bearer " + self.TOKEN)
+        self.assertNotIn("Authorization", raw[1]["headers"])  # localhost is another origin
+        self.assertTrue(all(r["headers"].get("Authorization") for r in self.requests("api")))
+
+    def test_token_never_logged(self):
+        with open(self.repo.path + ".private", "w") as f:
+            f.write("the-right-one")
+        self.repo.commit(V1, "v1")
+        self.write_config(token=self.TOKEN)
+        proc_out = []
+        for args in (("update",), ("update", "-v", "-v")):
+            code, out, err = self.ota(*args, expect=8)
+            proc_out.append(json.dumps(out) + err)
+        with open(os.path.join(self.device, "ota_error.json")) as f:
+            proc_out.append(f.read())
+        self.assertEqual(out["error"]["name"], "OTA_ERR_UNAUTHORIZED")
+        self.assertIn("token", out["error"]["reason"])
+        for text in proc_out:
+            self.assertNotIn(self.TOKEN, text)
