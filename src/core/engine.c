@@ -106,16 +106,28 @@ int ota_boot(struct ota_ctx *ctx)
 static int resolve_target(struct ota_ctx *ctx, struct ota_result *out)
 {
     const struct ota_settings *s = &ctx->settings;
-    const char *fixed = s->channel == OTA_CHANNEL_DEVELOPER ? s->branch : s->tag;
-    int unchanged = 0, err;
+    const char *ref = s->branch;
+    struct ota_release rel;
+    int err;
 
-    if (fixed && fixed[0])
-        err = ota_copy_str(out->ref, sizeof out->ref, fixed, strlen(fixed));
-    else
-        err = ota_release_latest_tag(ctx, out->ref, sizeof out->ref, &unchanged);
+    if (s->channel == OTA_CHANNEL_STABLE) {
+        const char *pinned = s->tag && s->tag[0] ? s->tag : NULL;
+        err = ota_release_get(ctx, pinned, &rel);
+        if (err == OTA_ERR_HTTP_NOT_FOUND && pinned) {
+            /* a plain git tag without a release: manifestless from the tag */
+            ctx->reason[0] = '\0';
+            memset(&rel, 0, sizeof rel);
+            err = ota_copy_str(rel.tag, sizeof rel.tag, pinned, strlen(pinned));
+        }
+        if (err != OTA_OK)
+            return err;
+        ref = rel.tag;
+    }
+    err = ota_copy_str(out->ref, sizeof out->ref, ref, strlen(ref));
     if (err != OTA_OK)
-        return err;
-    if (unchanged && ota_github_remembered_commit(ctx, out->ref, out->commit))
+        return ota_fail(ctx, err, "ref too long", NULL, NULL);
+    if (s->channel == OTA_CHANNEL_STABLE && rel.unchanged &&
+        ota_github_remembered_commit(ctx, out->ref, out->commit))
         return OTA_OK;
     return ota_github_resolve(ctx, out->ref, out->commit);
 }

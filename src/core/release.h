@@ -1,11 +1,30 @@
-/* The stable channel's target: the latest release's tag. */
+/* The stable channel's target: a release (the latest, or the one of a
+ * pinned tag), its tag and the manifest assets it carries. */
 #ifndef OTA_CORE_RELEASE_H
 #define OTA_CORE_RELEASE_H
 
+#include "http.h"
 #include "ota/ota.h"
 
-/* GET /repos/{o}/{r}/releases/latest and read its tag_name into tag.
- * *unchanged is set when the server confirmed (304) the remembered answer. */
-int ota_release_latest_tag(struct ota_ctx *ctx, char *tag, size_t cap, int *unchanged);
+#define OTA_MANIFEST_ASSET "manifest.json"
+#define OTA_SIGNATURE_ASSET "manifest.json.sig"
+
+struct ota_release {
+    char tag[OTA_PATH_MAX];
+    uint64_t manifest_id;   /* asset ids; 0 when the release has none */
+    uint64_t manifest_size;
+    uint64_t signature_id;
+    uint64_t signature_size;
+    int unchanged;          /* latest answered 304: only tag is known */
+};
+
+/* GET /repos/{o}/{r}/releases/latest (tag NULL, revalidated with its
+ * remembered ETag) or /releases/tags/{tag}. */
+int ota_release_get(struct ota_ctx *ctx, const char *tag, struct ota_release *rel);
+
+/* Streams an asset into body: GET /repos/{o}/{r}/releases/assets/{id} with
+ * Accept: application/octet-stream, which GitHub answers with the bytes or
+ * a redirect to its download host (followed without credentials). */
+int ota_release_fetch_asset(struct ota_ctx *ctx, uint64_t id, const struct ota_body *body);
 
 #endif

@@ -49,7 +49,23 @@ class Stable(OtaTestCase):
         code, out, _ = self.ota("update")
         self.assertEqual((out["ref"], out["commit"]), ("v1.0.0", c1))
         self.assert_device_matches("v1.0.0")
-        self.assertFalse([r for r in self.requests("api") if "releases" in r["path"]])
+        self.assertEqual([r["path"].split("/releases/")[-1] for r in self.requests("api")
+                          if "/releases/" in r["path"]], ["tags/v1.0.0"])
+        self.server.reset()
+        code, out, _ = self.ota("check")  # the pinned release, revalidated: one 304
+        self.assertEqual([r["status"] for r in self.requests()], [304])
+
+    def test_pinned_tag_must_exist(self):
+        self.release(V1, "v1.0.0")
+        self.write_config(tag="v9.9.9")
+        code, out, _ = self.ota("update", expect=8)
+        self.assertIn('ref "v9.9.9" not found', out["error"]["reason"])
+
+    def test_pinned_plain_tag_without_release(self):
+        commit = self.release(V1, "field-test")  # not a release: no v prefix, no assets
+        self.write_config(tag="field-test")
+        code, out, _ = self.ota("update")
+        self.assertEqual((out["ref"], out["commit"]), ("field-test", commit))
 
     def test_no_release_is_a_clear_error(self):
         self.repo.commit(V1, "no tags")
