@@ -56,6 +56,9 @@ struct ota_settings {
     uint32_t backoff_sec;    /* first retry delay; default 3 */
     uint32_t max_backoff_sec; /* cap of the exponential backoff; default 60 */
     int force;               /* re-check every file even if the commit matches */
+    const char *sha256_sidecar; /* manifestless: repository file listing the
+                                   SHA-256 of every file ("SHA256SUMS");
+                                   NULL or "" = off */
 };
 
 /* Progress events, for a progress bar or a log. */
@@ -127,6 +130,11 @@ struct ota_ctx {
         uint64_t align_u64;
         void *align_ptr;
     } hash;
+    union {                      /* SHA-256 beside it (sidecar verification) */
+        uint8_t bytes[OTA_HASH_STATE_SIZE];
+        uint64_t align_u64;
+        void *align_ptr;
+    } hash256;
     union {                      /* the crypto port's verification state */
         uint8_t bytes[OTA_VERIFY_STATE_SIZE];
         uint64_t align_u64;

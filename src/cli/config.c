@@ -56,6 +56,7 @@ static const struct field fields[] = {
     {"raw_url", F_STRING, AT(settings.raw_url)},
     {"user_agent", F_STRING, AT(settings.user_agent)},
     {"restart_command", F_STRING, AT(restart_command)},
+    {"sha256_sidecar", F_STRING, AT(settings.sha256_sidecar)},
     {"interface", F_STRING, AT(posix.interface)},
     {"ca_file", F_STRING, AT(posix.ca_file)},
     PENDING("watchdog_timeout_ms"),

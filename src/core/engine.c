@@ -11,6 +11,7 @@
 #include "log.h"
 #include "plan.h"
 #include "release.h"
+#include "sidecar.h"
 #include "state.h"
 #include "strbuf.h"
 #include "tree.h"
@@ -290,6 +291,11 @@ static int update(struct ota_ctx *ctx, struct ota_result *out)
         ev.files_total = totals.fetch_count;
         ev.bytes_total = totals.fetch_bytes;
         ota_emit(ctx, &ev);
+        if (totals.fetch_count > 0 && ctx->settings.sha256_sidecar &&
+            ctx->settings.sha256_sidecar[0])
+            err = ota_sidecar_fetch(ctx, out->commit);
+    }
+    if (err == OTA_OK) {
         err = ota_fetch_planned(ctx, out->commit, totals.fetch_count);
     }
     if (err != OTA_OK) {

@@ -9,6 +9,7 @@
 #include "lines.h"
 #include "log.h"
 #include "plan.h"
+#include "sidecar.h"
 #include "state.h"
 
 #define FS (&ctx->port->fs)
@@ -21,6 +22,8 @@ struct download {
     const char *stage_path;
     int fd;
     int hashing;
+    int hashing256;                     /* a sidecar SHA-256 runs too */
+    char sha256[OTA_SHA256_HEX];        /* expected, "" without sidecar */
     uint64_t received;
     struct ota_event progress;
 };
@@ -31,7 +34,9 @@ static void close_stage_file(struct download *d)
 
     if (d->hashing)
         ota_blob_abort(ctx);
-    d->hashing = 0;
+    if (d->hashing256)
+        ota_sidecar_hash_abort(ctx);
+    d->hashing = d->hashing256 = 0;
     if (d->fd >= 0)
         FS->close(USER, d->fd);
     d->fd = -1;
@@ -50,6 +55,10 @@ static int dl_begin(void *arg)
         return ota_fail(ctx, d->fd, "cannot create ", d->stage_path, NULL);
     err = ota_blob_begin(ctx, d->e->size);
     d->hashing = err == OTA_OK;
+    if (err == OTA_OK && d->sha256[0]) {
+        err = ota_sidecar_hash_begin(ctx);
+        d->hashing256 = err == OTA_OK;
+    }
     return err;
 }
 
@@ -64,6 +73,8 @@ static int dl_data(void *arg, const uint8_t *p, size_t n)
         return ota_fail(ctx, OTA_ERR_SIZE_MISMATCH, d->e->path,
                         ": server sent more bytes than the tree lists", NULL);
     err = ota_blob_update(ctx, p, n);
+    if (err == OTA_OK && d->hashing256)
+        err = ota_sidecar_hash_update(ctx, p, n);
     if (err == OTA_OK)
         err = FS->write(USER, d->fd, p, n);
     if (err != OTA_OK)
@@ -92,6 +103,12 @@ static int dl_end(void *arg)
     if (err == OTA_OK && strcmp(actual, d->e->sha) != 0)
         err = ota_fail(ctx, OTA_ERR_HASH_MISMATCH, d->e->path,
                        ": SHA-1 mismatch, download corrupted", NULL);
+    if (d->hashing256) {
+        int err256 = ota_sidecar_hash_check(ctx, d->sha256, d->e->path);
+        d->hashing256 = 0;
+        if (err == OTA_OK)
+            err = err256;
+    }
     if (err == OTA_OK)
         err = FS->sync(USER, d->fd);
     close_stage_file(d);
@@ -113,7 +130,13 @@ static int fetch_one(struct ota_ctx *ctx, const char *commit, const struct ota_e
     d.stage_path = ctx->path_a;
     d.progress = *progress;
     body.arg = &d;
-    err = ota_join(ctx->path_b, sizeof ctx->path_b, ctx->settings.stage_dir, "files");
+    err = OTA_OK;
+    if (ctx->settings.sha256_sidecar && ctx->settings.sha256_sidecar[0] &&
+        strcmp(e->path, ctx->settings.sha256_sidecar) != 0) /* it cannot list itself */
+        /* io_buf is idle until the body arrives: it holds the sidecar lines */
+        err = ota_sidecar_lookup(ctx, e->path, d.sha256, (char *)ctx->io_buf, ctx->io_size);
+    if (err == OTA_OK)
+        err = ota_join(ctx->path_b, sizeof ctx->path_b, ctx->settings.stage_dir, "files");
     if (err == OTA_OK)
         err = ota_join(ctx->path_a, sizeof ctx->path_a, ctx->path_b, e->path);
     if (err == OTA_OK)

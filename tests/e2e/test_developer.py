@@ -1,6 +1,7 @@
 """End to end: the real `ota` binary updating a device directory from the
 GitHub imitation over the developer channel (tip of a branch)."""
 
+import hashlib
 import json
 import os
 import unittest
@@ -162,6 +163,44 @@ class BadDownloads(OtaTestCase):
         self.assertEqual(out["status"], "installed")
         self.assertEqual(out["retries"], 1)
         self.assert_device_matches()
+
+
+def sha256sums(files):
+    return "".join(f"{hashlib.sha256(d.encode() if isinstance(d, str) else d).hexdigest()}  {p}\n"
+                   for p, d in sorted(files.items()))
+
+
+class Sha256Sidecar(OtaTestCase):
+    config_extra = {"sha256_sidecar": "SHA256SUMS"}
+
+    def test_files_match_their_sidecar(self):
+        self.repo.commit(dict(APP, SHA256SUMS=sha256sums(APP)), "v1")
+        code, out, _ = self.ota("update")
+        self.assertEqual(out["status"], "installed")
+        self.assert_device_matches()
+
+    def test_sha256_mismatch_is_rejected(self):
+        self.repo.commit(dict(APP, SHA256SUMS=sha256sums(APP)), "v1")
+        self.ota("update")
+        before = snapshot(self.device)
+        v2 = dict(APP, **{"main.py": "print('v2')\n"})
+        sums = sha256sums(v2).replace(hashlib.sha256(b"print('v2')\n").hexdigest(), "0" * 64)
+        self.repo.commit({"main.py": v2["main.py"], "SHA256SUMS": sums}, "v2")
+        code, out, _ = self.ota("update", expect=5)
+        self.assertIn("SHA-256", out["error"]["reason"])
+        self.assertEqual(snapshot(self.device), before)
+
+    def test_unlisted_file_is_rejected(self):
+        listed = {p: d for p, d in APP.items() if p != "boot.py"}
+        self.repo.commit(dict(APP, SHA256SUMS=sha256sums(listed)), "v1")
+        code, out, _ = self.ota("update", expect=5)
+        self.assertIn("boot.py is not listed", out["error"]["reason"])
+        self.assertEqual(self.device_files(), {})
+
+    def test_missing_sidecar_is_reported(self):
+        self.repo.commit(APP, "v1")
+        code, out, _ = self.ota("update", expect=8)
+        self.assertIn("SHA256SUMS", out["error"]["reason"])
 
 
 class HostileTrees(OtaTestCase):
