@@ -70,4 +70,10 @@ int cmd_update(struct cli *cli, const char *command);
 int cmd_status(struct cli *cli, const char *command);
 int cmd_boot(struct cli *cli, const char *command);
 
+/* Release tools (cmd_keys.c): no configuration, no engine session; each
+ * parses its own options. argv[0] is the subcommand. */
+int cmd_keygen(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "sig.h"
 
 #define MAX_CONFIG_BYTES (1L << 20)
 
@@ -59,6 +60,8 @@ static const struct field fields[] = {
     {"sha256_sidecar", F_STRING, AT(settings.sha256_sidecar)},
     {"interface", F_STRING, AT(posix.interface)},
     {"ca_file", F_STRING, AT(posix.ca_file)},
+    {"public_key", F_STRING, AT(public_key)},
+    {"manifest_key", F_STRING, AT(manifest_key)},
     PENDING("watchdog_timeout_ms"),
     PENDING("status_led_pin"),
     PENDING("battery_adc_pin"),
@@ -381,12 +384,17 @@ static int read_file(struct config *cfg, const char *path, char **data, size_t *
 
 static int validate(struct config *cfg)
 {
+    uint8_t key[OTA_ED25519_KEY_LEN];
+
     if (!cfg->settings.owner || !cfg->settings.owner[0])
         return fail(cfg, 0, "\"owner\" is required");
     if (!cfg->settings.repo || !cfg->settings.repo[0])
         return fail(cfg, 0, "\"repo\" is required");
     if (!cfg->channel_set)
         return fail(cfg, 0, "\"channel\" is required: \"stable\" or \"developer\"");
+    if (cfg->public_key && ota_sig_parse_public_key(cfg->public_key, key) != OTA_OK)
+        return fail(cfg, 0, "\"public_key\" is not an Ed25519 public key: give 64 hex "
+                            "digits, the base64 `ota keygen` prints, or a PEM PUBLIC KEY");
     return 0;
 }
 

@@ -25,6 +25,8 @@ struct config {
     const char *ssid;            /* Linux: the OS owns the network; kept */
     const char *password;        /*   only so that old files stay valid */
     const char *restart_command; /* run after an install unless reset_mode none */
+    const char *public_key;      /* Ed25519 key of the stable channel's signed */
+    const char *manifest_key;    /*   manifests; HMAC key of the original system */
     enum reset_mode reset_mode;
     uint32_t chunk;              /* download buffer size, bytes */
     int debug;

@@ -1,5 +1,6 @@
 /* ota: keep a device's files in step with a GitHub repository.
- * Git-style subcommands; each parses the same common options. */
+ * Git-style subcommands: the device commands parse the same common options;
+ * the release tools (keygen, sign, verify) parse their own. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,21 @@ static const struct command commands[] = {
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
+/* Release tools: run on a developer's machine, need no configuration. */
+struct tool {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct tool tools[] = {
+    {"keygen", cmd_keygen, "make an Ed25519 key pair for signing releases"},
+    {"sign", cmd_sign, "sign a file with a private key (OpenSSL-compatible)"},
+    {"verify", cmd_verify, "check a file's signature as a device does"},
+};
+
+#define TOOL_COUNT (sizeof tools / sizeof tools[0])
+
 static void usage(FILE *out)
 {
     size_t i;
@@ -63,6 +79,9 @@ static void usage(FILE *out)
                  "Commands:\n");
     for (i = 0; i < COMMAND_COUNT; i++)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nRelease tools (no configuration needed):\n");
+    for (i = 0; i < TOOL_COUNT; i++)
+        fprintf(out, "  %-8s %s\n", tools[i].name, tools[i].summary);
     fprintf(out, "\nRun `ota COMMAND --help` for its options.\n"
                  "A private repository's token may come from OTA_TOKEN.\n\n%s",
             exit_help);
@@ -81,6 +100,16 @@ static const struct command *find_command(const char *name)
     for (i = 0; i < COMMAND_COUNT; i++)
         if (strcmp(commands[i].name, name) == 0)
             return &commands[i];
+    return NULL;
+}
+
+static const struct tool *find_tool(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < TOOL_COUNT; i++)
+        if (strcmp(tools[i].name, name) == 0)
+            return &tools[i];
     return NULL;
 }
 
@@ -126,6 +155,7 @@ int main(int argc, char **argv)
 {
     static struct cli cli; /* large (buffers); one per process */
     const struct command *c;
+    const struct tool *t;
     int code;
 
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
@@ -137,6 +167,9 @@ int main(int argc, char **argv)
         printf("ota %s\n", OTA_VERSION_STRING);
         return EXIT_OK;
     }
+    t = find_tool(argv[1]);
+    if (t)
+        return t->run(argc - 1, argv + 1);
     c = find_command(argv[1]);
     if (!c) {
         fprintf(stderr, "ota: unknown command '%s'\n\n", argv[1]);

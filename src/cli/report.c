@@ -195,7 +195,8 @@ int exit_code_for(int err)
     case OTA_ERR_JSON_INCOMPLETE:
     case OTA_ERR_BAD_RESPONSE:
     case OTA_ERR_TREE_TRUNCATED:
-    case OTA_ERR_CRYPTO: return EXIT_VERIFY;
+    case OTA_ERR_CRYPTO:
+    case OTA_ERR_SIGNATURE: return EXIT_VERIFY;
     case OTA_ERR_IO:
     case OTA_ERR_NOT_FOUND:
     case OTA_ERR_NO_SPACE:

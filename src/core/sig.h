@@ -29,13 +29,14 @@ int ota_sig_verify_end(struct ota_ctx *ctx);
  * whitespace ignored: 64 hex digits; base64 of the 32 raw bytes; base64 of
  * the 44-byte DER SubjectPublicKeyInfo (302a300506032b6570032100 || key),
  * i.e. the body of a PEM "PUBLIC KEY"; or that whole PEM block. Base64 may
- * span lines and may omit its padding. Returns 0, or OTA_ERR_CONFIG. */
+ * span lines and may omit its padding. Returns 0, or OTA_ERR_CONFIG (out
+ * untouched). */
 int ota_sig_parse_public_key(const char *text, uint8_t out[OTA_ED25519_KEY_LEN]);
 
 /* An Ed25519 signature file: exactly 64 raw bytes (what `openssl pkeyutl
  * -sign -rawin` writes), or their base64 or hex text with surrounding
  * whitespace (a trailing newline). Returns 0, or OTA_ERR_SIGNATURE for
- * anything else: a malformed signature verifies nothing. */
+ * anything else (out untouched): a malformed signature verifies nothing. */
 int ota_sig_parse_signature(const uint8_t *data, size_t len,
                             uint8_t out[OTA_ED25519_SIG_LEN]);
 
