@@ -246,10 +246,11 @@ def main():
         lines.append(f"| {label} | {n} | {total:,} ({tree:,}) | {t['tarball']:,} |")
     lines += [
         "",
-        "The recursive tree listing costs about 200 bytes per file in the repository",
-        "(GitHub's JSON carries a URL per entry); it is fetched only when the commit",
-        "changed. ota does not ask for compressed responses yet, so these are",
-        "uncompressed bytes.",
+        "Bytes are as on the wire: ota asks for compressed responses, as GitHub",
+        "serves them (`Accept-Encoding`), and verifies the decoded bytes. The",
+        "recursive tree listing is fetched only when the commit changed. A fresh",
+        "install costs more than one tarball because each file is compressed on",
+        "its own; every later update costs only what changed.",
         "",
     ]
     lines += [

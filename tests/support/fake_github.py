@@ -49,6 +49,7 @@ and headers are merged).
 
 import argparse
 import base64
+import gzip
 import hashlib
 import hmac
 import http.server
@@ -662,6 +663,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = bytearray(body)
             body[act["flip_byte"]] ^= 0x01
             body = bytes(body)
+        if body and reply.status != 206 and self.wants_gzip() and \
+                not reply.header("Content-Encoding"):
+            # as GitHub does: compressed when asked, faults above act on the
+            # content, truncation below on the bytes of the wire
+            body = gzip.compress(body, 6, mtime=0)
+            reply.headers += [("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")]
         trunc = act.get("truncate_after")
         sent = body if trunc is None else body[:trunc]
         if self.command == "HEAD":
@@ -687,6 +694,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.flush_headers()
         if trunc is not None and trunc < len(body) and self.command != "HEAD":
             self.close_connection = True
+
+    def wants_gzip(self):
+        accepted = self.headers.get("Accept-Encoding") or ""
+        return any(part.split(";")[0].strip().lower() in ("gzip", "*")
+                   for part in accepted.split(","))
 
     def abort(self):
         """Closes the socket at once with an RST, no response."""

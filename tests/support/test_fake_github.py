@@ -5,6 +5,7 @@ checks its answers with http.client (standard library only).
 Run: python3 tests/support/test_fake_github.py"""
 
 import base64
+import gzip
 import hashlib
 import http.client
 import io
@@ -425,6 +426,17 @@ class FakeGitHubTest(unittest.TestCase):
         repo = self.json("/repos/acme/app")
         self.assertEqual((repo["full_name"], repo["default_branch"], repo["private"]),
                          ("acme/app", "main", False))
+
+    def test_gzip_when_asked(self):
+        plain = self.get("/repos/acme/app/git/trees/main?recursive=1")[2]
+        status, r, body = self.get("/repos/acme/app/git/trees/main?recursive=1",
+                                   headers={"Accept-Encoding": "deflate, gzip"})
+        self.assertEqual((status, r.getheader("Content-Encoding")), (200, "gzip"))
+        self.assertEqual(gzip.decompress(body), plain)
+        self.assertLess(len(body), len(plain))
+        status, r, body = self.get("/acme/app/main/main.py", host="raw",
+                                   headers={"Accept-Encoding": "gzip", "Range": "bytes=2-"})
+        self.assertEqual((status, r.getheader("Content-Encoding")), (206, None))
 
     def test_git_ref_and_tag_object(self):
         ref = self.json("/repos/acme/app/git/ref/tags/v1.0.0")

@@ -174,6 +174,9 @@ int ota_posix__http_setup(struct ota_posix *p)
     SET(CURLOPT_LOW_SPEED_TIME, p->opt.http_timeout_sec);
     if (p->opt.interface && p->opt.interface[0])
         SET(CURLOPT_INTERFACE, p->opt.interface);
+    /* GitHub compresses JSON and text when asked; the engine sees (and
+     * verifies) the decoded bytes. */
+    SET(CURLOPT_ACCEPT_ENCODING, "");
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
     SET(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
     SET(CURLOPT_HEADERFUNCTION, header_cb);
