@@ -76,4 +76,7 @@ int cmd_keygen(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 
+/* cmd_manifest.c: build (and sign) a release manifest. */
+int cmd_manifest(int argc, char **argv);
+
 #endif

@@ -66,6 +66,7 @@ static const struct tool tools[] = {
     {"keygen", cmd_keygen, "make an Ed25519 key pair for signing releases"},
     {"sign", cmd_sign, "sign a file with a private key (OpenSSL-compatible)"},
     {"verify", cmd_verify, "check a file's signature as a device does"},
+    {"manifest", cmd_manifest, "build (and sign) a release manifest"},
 };
 
 #define TOOL_COUNT (sizeof tools / sizeof tools[0])
