@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -24,6 +25,8 @@ struct http_ctx {
     int status_sent;   /* the final status went to the sink */
     int skipping;      /* inside a 1xx (or a later) header block */
     int body_started;  /* header lines from now on are trailers */
+    curl_off_t seen;   /* bytes received when progress was last seen */
+    struct timespec last_progress;
 };
 
 static int is_space(char c)
@@ -142,6 +145,36 @@ static size_t write_cb(char *buf, size_t size, size_t nmemb, void *arg)
     return len;
 }
 
+static double seconds_since(const struct timespec *t)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/* A transfer that receives nothing for http_timeout_sec is stalled, however
+ * much it received before (curl's low-speed limit averages over a window,
+ * so a trickle followed by silence would pass it). */
+static int progress_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    struct http_ctx *c = arg;
+
+    (void)dltotal;
+    (void)ultotal;
+    (void)ulnow;
+    if (dlnow != c->seen) {
+        c->seen = dlnow;
+        clock_gettime(CLOCK_MONOTONIC, &c->last_progress);
+        return 0;
+    }
+    if (seconds_since(&c->last_progress) < (double)c->p->opt.http_timeout_sec)
+        return 0;
+    c->p->callback_err = OTA_ERR_TIMEOUT;
+    return 1;
+}
+
 #define SET(opt, val)                                                          \
     do {                                                                       \
         if (curl_easy_setopt(curl, opt, val) != CURLE_OK)                      \
@@ -169,9 +202,8 @@ int ota_posix__http_setup(struct ota_posix *p)
     if (p->opt.ca_file && p->opt.ca_file[0])
         SET(CURLOPT_CAINFO, p->opt.ca_file);
     SET(CURLOPT_CONNECTTIMEOUT, p->opt.connect_timeout_sec);
-    /* A transfer slower than 1 byte/s for http_timeout_sec is stalled. */
-    SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
-    SET(CURLOPT_LOW_SPEED_TIME, p->opt.http_timeout_sec);
+    SET(CURLOPT_NOPROGRESS, 0L); /* progress_cb watches for stalls */
+    SET(CURLOPT_XFERINFOFUNCTION, progress_cb);
     if (p->opt.interface && p->opt.interface[0])
         SET(CURLOPT_INTERFACE, p->opt.interface);
     /* GitHub compresses JSON and text when asked; the engine sees (and
@@ -257,6 +289,7 @@ static int http_get(void *user, const struct ota_http_request *req,
     memset(&ctx, 0, sizeof ctx);
     ctx.p = p;
     ctx.sink = sink;
+    clock_gettime(CLOCK_MONOTONIC, &ctx.last_progress);
     errbuf[0] = '\0';
     /* A plain Range header, not CURLOPT_RESUME_FROM: with the latter curl
      * itself fails (CURLE_RANGE_ERROR) when the server answers 200 or 3xx
@@ -270,6 +303,7 @@ static int http_get(void *user, const struct ota_http_request *req,
                          req->range_start > 0 ? range : NULL) != CURLE_OK ||
         curl_easy_setopt(curl, CURLOPT_HEADERDATA, &ctx) != CURLE_OK ||
         curl_easy_setopt(curl, CURLOPT_WRITEDATA, &ctx) != CURLE_OK ||
+        curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &ctx) != CURLE_OK ||
         curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK) {
         err = OTA_ERR_INVALID_ARG;
         rc = CURLE_OK;
@@ -282,6 +316,7 @@ static int http_get(void *user, const struct ota_http_request *req,
     curl_easy_setopt(curl, CURLOPT_RANGE, NULL);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, NULL);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, NULL);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, NULL);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
     curl_slist_free_all(list);
 
