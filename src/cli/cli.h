@@ -69,6 +69,7 @@ int exit_code_for(int err);
 int cmd_update(struct cli *cli, const char *command);
 int cmd_status(struct cli *cli, const char *command);
 int cmd_boot(struct cli *cli, const char *command);
+int cmd_config(struct cli *cli, const char *command);
 
 /* Release tools (cmd_keys.c): no configuration, no engine session; each
  * parses its own options. argv[0] is the subcommand. */

@@ -410,6 +410,9 @@ int config_load(struct config *cfg, const char *path)
     memset(&l, 0, sizeof l);
     l.cfg = cfg;
     cfg->reset_mode = RESET_HARD;
+    cfg->settings.retries = 3; /* the original system's defaults */
+    cfg->settings.backoff_sec = 3;
+    cfg->settings.max_backoff_sec = 60;
     cfg->settings.allow = cfg->allow;
     cfg->settings.ignore = cfg->ignore;
     err = read_file(cfg, path, &data, &len);

@@ -48,6 +48,12 @@ static const struct command commands[] = {
     {"status", cmd_status, 0, "installed version and the last error (no network)",
      "Shows version.json, whether an interrupted install is pending, and the\n"
      "newest entry of ota_error.json.\n"},
+    {"config check", cmd_config, 0, "validate the configuration (no network)",
+     "Loads the configuration as the other commands do and reports errors (with\n"
+     "file, line and field) and warnings (unknown fields, with a suggestion).\n"},
+    {"config show", cmd_config, 0, "print the effective configuration, secrets masked",
+     "Prints the configuration as the engine will use it, defaults filled in, as\n"
+     "one JSON object; token, password and manifest_key show as \"***\".\n"},
     {"boot", cmd_boot, 0, "finish or undo an interrupted install (run at start-up)",
      "Completes a swap that passed its commit point, or discards a stage that\n"
      "did not, so the device holds exactly the old or the new version.\n"},
@@ -79,10 +85,10 @@ static void usage(FILE *out)
                  "Keeps this device's files in step with a GitHub repository.\n\n"
                  "Commands:\n");
     for (i = 0; i < COMMAND_COUNT; i++)
-        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-13s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\nRelease tools (no configuration needed):\n");
     for (i = 0; i < TOOL_COUNT; i++)
-        fprintf(out, "  %-8s %s\n", tools[i].name, tools[i].summary);
+        fprintf(out, "  %-13s %s\n", tools[i].name, tools[i].summary);
     fprintf(out, "\nRun `ota COMMAND --help` for its options.\n"
                  "A private repository's token may come from OTA_TOKEN.\n\n%s",
             exit_help);
@@ -171,6 +177,19 @@ int main(int argc, char **argv)
     t = find_tool(argv[1]);
     if (t)
         return t->run(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "config")) { /* two-word commands: "config check" */
+        char name[32];
+        if (argc < 3 || argv[2][0] == '-') {
+            fprintf(stderr, "ota config: say `ota config check` or `ota config show`\n");
+            return argc >= 3 && !strcmp(argv[2], "--help") ? EXIT_OK : EXIT_USAGE;
+        }
+        snprintf(name, sizeof name, "config %s", argv[2]);
+        c = find_command(name);
+        if (c) {
+            code = parse_options(c, &cli.opt, argc - 2, argv + 2);
+            return code >= 0 ? code : c->run(&cli, c->name);
+        }
+    }
     c = find_command(argv[1]);
     if (!c) {
         fprintf(stderr, "ota: unknown command '%s'\n\n", argv[1]);

@@ -101,6 +101,39 @@ class Config(OtaTestCase):
         self.assertTrue(os.path.exists(os.path.join(self.device, "main.py")))
 
 
+class ConfigCommands(OtaTestCase):
+    def test_check_and_show(self):
+        self.write_config(token="ghp_secret", password="wifi-secret", retires=1)
+        code, out, err = self.ota("config", "check")
+        self.assertEqual(out["status"], "valid")
+        self.assertIn('did you mean "retries"', " ".join(out["warnings"]))
+        proc = run("config", "show", "--root", self.device)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        shown = json.loads(proc.stdout)
+        self.assertEqual((shown["token"], shown["password"]), ("***", "***"))
+        self.assertNotIn("ghp_secret", proc.stdout + proc.stderr)
+        self.assertEqual((shown["owner"], shown["branch"], shown["stage_dir"]),
+                         ("acme", "main", ".ota_stage"))
+        self.assertEqual(self.requests(), [])  # no network
+
+    def test_original_defaults_apply(self):
+        with open(os.path.join(self.device, "ota_config.json"), "w") as f:
+            json.dump({"owner": "acme", "repo": "app", "channel": "developer"}, f)
+        shown = json.loads(run("config", "show", "--root", self.device).stdout)
+        self.assertEqual((shown["retries"], shown["backoff_sec"], shown["max_backoff_sec"],
+                          shown["api_url"], shown["reset_mode"]),
+                         (3, 3, 60, "https://api.github.com", "hard"))
+
+    def test_invalid_config_exits_3(self):
+        with open(os.path.join(self.device, "ota_config.json"), "w") as f:
+            f.write('{"owner": "acme", "repo": 5, "channel": "developer"}')
+        code, out, _ = self.ota("config", "check", expect=3)
+        self.assertIn('"repo" must be a string', out["error"]["reason"])
+        self.assertEqual(run("config").returncode, 2)
+        self.assertEqual(run("config", "frobnicate").returncode, 2)
+        self.assertEqual(run("config", "check", "--help").returncode, 0)
+
+
 class Output(OtaTestCase):
     def test_plain_lines_and_quiet(self):
         self.repo.commit(APP, "v1")
