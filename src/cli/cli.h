@@ -42,6 +42,7 @@ struct progress {
     uint64_t bytes_total, bytes_done_before; /* finished files' bytes */
     uint64_t bytes_current;
     long last_draw_ms;
+    long start_ms;           /* when the first file began */
     const char *path;
 };
 

@@ -46,6 +46,21 @@ void report_line(struct cli *cli, const char *fmt, ...)
     fflush(stdout);
 }
 
+/* "  1.2 MiB/s  ETA 0:07" once a rate can be told */
+static void draw_rate(const struct progress *p, uint64_t done, long t)
+{
+    double secs = (double)(t - p->start_ms) / 1000.0, rate;
+    char r[32];
+    long eta;
+
+    if (secs < 0.5 || done == 0)
+        return;
+    rate = (double)done / secs;
+    eta = (long)((double)(p->bytes_total > done ? p->bytes_total - done : 0) / rate + 0.5);
+    fprintf(stderr, "  %s/s  ETA %ld:%02ld", human_bytes((uint64_t)rate, r, sizeof r),
+            eta / 60, eta % 60);
+}
+
 static void draw_bar(struct progress *p, int force)
 {
     uint64_t done = p->bytes_done_before + p->bytes_current;
@@ -61,9 +76,10 @@ static void draw_bar(struct progress *p, int force)
     fputs("\r\033[K[", stderr);
     for (i = 0; i < BAR_WIDTH; i++)
         fputc(i < filled ? '#' : '.', stderr);
-    fprintf(stderr, "] %u/%u files  %s / %s  %.40s", p->files_done, p->files_total,
-            human_bytes(done, a, sizeof a), human_bytes(p->bytes_total, b, sizeof b),
-            p->path ? p->path : "");
+    fprintf(stderr, "] %u/%u files  %s / %s", p->files_done, p->files_total,
+            human_bytes(done, a, sizeof a), human_bytes(p->bytes_total, b, sizeof b));
+    draw_rate(p, done, t);
+    fprintf(stderr, "  %.32s", p->path ? p->path : "");
     fflush(stderr);
 }
 
@@ -97,6 +113,7 @@ void report_event(void *arg, const struct ota_event *ev)
         report_line(cli, "target %.12s", ev->commit);
         break;
     case OTA_EVENT_PLANNED:
+        p->start_ms = now_ms();
         p->files_total = ev->files_total;
         p->bytes_total = ev->bytes_total;
         report_line(cli, "fetching %u file(s), %s", ev->files_total,
