@@ -65,6 +65,28 @@ static void append(struct ota_json *j, uint8_t c)
         j->truncated = 1;
 }
 
+/* Bytes in the UTF-8 sequence that a (validated) lead byte starts. */
+static size_t utf8_seq_len(uint8_t lead)
+{
+    return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+}
+
+/* Truncation may cut a multi-byte character in two; dropping its partial
+ * bytes keeps truncated text valid UTF-8 for whoever prints or compares it.
+ * Everything in buf was validated (or produced by \u), so leads are sound. */
+static size_t utf8_boundary(const char *s, size_t len)
+{
+    size_t lead = len;
+    uint8_t c;
+
+    while (lead > 0 && len - lead < 4) {
+        c = (uint8_t)s[--lead];
+        if ((c & 0xC0) != 0x80)
+            return lead + utf8_seq_len(c) > len ? lead : len;
+    }
+    return len;
+}
+
 static int emit(struct ota_json *j, enum ota_json_type type, int with_text)
 {
     struct ota_json_token t;
@@ -75,6 +97,8 @@ static int emit(struct ota_json *j, enum ota_json_type type, int with_text)
     t.len = 0;
     t.truncated = 0;
     if (with_text && j->buf && j->buf_size) {
+        if (j->truncated)
+            j->len = utf8_boundary(j->buf, j->len);
         j->buf[j->len] = '\0';
         t.text = j->buf;
         t.len = j->len;
@@ -372,11 +396,16 @@ static uint8_t number_next(uint8_t state, uint8_t c)
     }
 }
 
+/* Whether a number may end in this state: not after '-', '.', 'e' or a sign. */
+static int number_complete(uint8_t state)
+{
+    return state == LX_NUM_ZERO || state == LX_NUM_INT || state == LX_NUM_FRAC ||
+           state == LX_NUM_EXP;
+}
+
 static int end_number(struct ota_json *j)
 {
-    uint8_t s = j->state;
-
-    if (s != LX_NUM_ZERO && s != LX_NUM_INT && s != LX_NUM_FRAC && s != LX_NUM_EXP)
+    if (!number_complete(j->state))
         return fail(j, OTA_ERR_JSON_SYNTAX);
     j->state = LX_NONE;
     value_done(j);
@@ -433,7 +462,10 @@ int ota_json_finish(struct ota_json *j)
 
     if (j->error)
         return j->error;
-    if (j->state >= LX_NUM_MINUS) {
+    /* A root number has no closing byte: only the end of input ends it. An
+     * unfinished one ("1.", "-") falls through: the input stopped early, like
+     * any other proper prefix of a valid document. */
+    if (number_complete(j->state)) {
         err = end_number(j);
         if (err)
             return err;

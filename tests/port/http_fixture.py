@@ -19,11 +19,17 @@ Endpoints (HTTP/1.1, keep-alive):
   /truncated          Content-Length 100, sends 10 bytes and closes
   /chunked            chunked body "0123456789abcdef" plus a trailer
   /chunked-truncated  chunked, closes in the middle of a chunk
+  /chunked-empty      chunked, empty body, then a trailer X-Trailer
+  /gzip               the /range bytes; when Accept-Encoding allows gzip the
+                      representation is gzip-compressed (Content-Encoding:
+                      gzip) and "Range: bytes=N-" selects bytes of the
+                      compressed form (RFC 9110, as nginx gzip_static does)
   /slow               Content-Length 100, sends 10 bytes, stalls 5 s
   /slow-headers       stalls 5 s before answering
   /interim            a 103 Early Hints response, then 200 "final\\n"
 pattern byte i = (i * 7 + (i >> 8)) & 0xff
 """
+import gzip
 import http.server
 import socket
 import ssl
@@ -114,6 +120,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(b"a\r\n0123456789\r\n6\r\nabcdef\r\n"
                              b"0\r\nX-Trailer: t\r\n\r\n")
+        elif path == "/chunked-empty":
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.send_header("Trailer", "X-Trailer")
+            self.end_headers()
+            self.wfile.write(b"0\r\nX-Trailer: t\r\n\r\n")
+        elif path == "/gzip":
+            accepted = self.headers.get("Accept-Encoding", "")
+            body, headers = RANGE_DATA, [("Vary", "Accept-Encoding")]
+            if any(p.split(";")[0].strip().lower() in ("gzip", "*")
+                   for p in accepted.split(",")):
+                body = gzip.compress(RANGE_DATA, 6, mtime=0)
+                headers.append(("Content-Encoding", "gzip"))
+            rng = self.headers.get("Range", "")
+            if rng.startswith("bytes=") and rng.endswith("-") and \
+                    int(rng[6:-1]) < len(body):
+                start = int(rng[6:-1])
+                headers.append(("Content-Range", "bytes %d-%d/%d"
+                                % (start, len(body) - 1, len(body))))
+                self.reply(206, body[start:], headers)
+            else:
+                self.reply(200, body, headers)
         elif path == "/chunked-truncated":
             self.send_response(200)
             self.send_header("Transfer-Encoding", "chunked")

@@ -15,15 +15,23 @@ struct ota_posix_options {
     long http_timeout_sec;       /* a transfer making no progress for this
                                     long fails with OTA_ERR_TIMEOUT; 0 = 20 */
     const char *interface;       /* bind HTTP to this interface (optional) */
-    const char *ca_file;         /* extra CA bundle (optional) */
+    const char *ca_file;         /* PEM CA bundle to verify servers with
+                                    (optional; CURLOPT_CAINFO: it takes the
+                                    place of libcurl's default bundle file,
+                                    while libcurl's default CA directory, if
+                                    it was built with one, stays in use) */
     enum ota_log_level log_level; /* lines above this level are dropped */
     ota_posix_log_fn log_fn;     /* NULL = "ota: level: msg" on stderr */
     void *log_arg;
 };
 
+/* Files open at once through one port (the engine needs two or three). */
+#define OTA_POSIX_MAX_FILES 16
+
 struct ota_posix {
     struct ota_posix_options opt;
     char root[4096];
+    int fds[OTA_POSIX_MAX_FILES]; /* handle -> descriptor, -1 = free */
     void *curl;                  /* CURL * */
     int callback_err;            /* error a sink callback aborted with */
     int random_fd;

@@ -1,5 +1,9 @@
 /* POSIX port: the filesystem. Device paths ("lib/x.py", "" = the root) are
- * joined with the configured root directory; handles are file descriptors. */
+ * joined with the configured root directory (leading slashes dropped, so an
+ * absolute path stays under the root; everything else is the engine's to
+ * validate). Handles index a small table of file descriptors in struct
+ * ota_posix, so a stale or made-up handle is refused instead of reaching a
+ * descriptor the port does not own (libcurl's socket, /dev/urandom). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -65,13 +69,27 @@ static int full_path(void *user, const char *path, char *out)
 
     if (!p || !path)
         return OTA_ERR_INVALID_ARG;
+    while (*path == '/') /* "/etc/x" is <root>/etc/x, never /etc/x */
+        path++;
     return join2(out, FS_PATH_MAX, p->root, path);
+}
+
+/* The descriptor behind a handle, or -1 for a handle that is not open. */
+static int fd_of(void *user, int handle)
+{
+    const struct ota_posix *p = user;
+
+    if (!p || handle < 0 || handle >= OTA_POSIX_MAX_FILES)
+        return -1;
+    return p->fds[handle];
 }
 
 static int fs_open(void *user, const char *path, enum ota_open_mode mode)
 {
+    struct ota_posix *p = user;
     char full[FS_PATH_MAX];
-    int flags, fd, err;
+    struct stat st;
+    int flags, fd, err, h;
 
     if ((err = full_path(user, path, full)) < 0)
         return err;
@@ -81,27 +99,37 @@ static int fs_open(void *user, const char *path, enum ota_open_mode mode)
         flags = O_WRONLY | O_CREAT | O_TRUNC;
     else
         return OTA_ERR_INVALID_ARG;
+    for (h = 0; h < OTA_POSIX_MAX_FILES && p->fds[h] >= 0; h++)
+        ;
+    if (h == OTA_POSIX_MAX_FILES)
+        return OTA_ERR_IO; /* like EMFILE: too many files open at once */
     do
         fd = open(full, flags | O_CLOEXEC, 0644);
     while (fd < 0 && errno == EINTR);
     if (fd < 0)
         return map_errno(errno);
-    return fd;
+    /* open(2) lets a directory be opened for reading; a file is wanted. */
+    if (mode == OTA_OPEN_READ && (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode))) {
+        close(fd);
+        return OTA_ERR_IO;
+    }
+    p->fds[h] = fd;
+    return h;
 }
 
 static long fs_read(void *user, int handle, void *buf, size_t len)
 {
     ssize_t n;
+    int fd = fd_of(user, handle);
 
-    (void)user;
-    if (!buf && len)
+    if (fd < 0 || (!buf && len))
         return OTA_ERR_INVALID_ARG;
     if (len > (size_t)LONG_MAX)
         len = (size_t)LONG_MAX;
     if (len > (size_t)SSIZE_MAX)
         len = (size_t)SSIZE_MAX;
     do
-        n = read(handle, buf, len);
+        n = read(fd, buf, len);
     while (n < 0 && errno == EINTR);
     if (n < 0)
         return map_errno(errno);
@@ -111,13 +139,13 @@ static long fs_read(void *user, int handle, void *buf, size_t len)
 static int fs_write(void *user, int handle, const void *buf, size_t len)
 {
     const unsigned char *b = buf;
+    int fd = fd_of(user, handle);
 
-    (void)user;
-    if (!buf && len)
+    if (fd < 0 || (!buf && len))
         return OTA_ERR_INVALID_ARG;
     while (len > 0) {
         size_t chunk = len > (size_t)SSIZE_MAX ? (size_t)SSIZE_MAX : len;
-        ssize_t n = write(handle, b, chunk);
+        ssize_t n = write(fd, b, chunk);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -133,32 +161,39 @@ static int fs_write(void *user, int handle, const void *buf, size_t len)
 
 static int fs_seek(void *user, int handle, uint64_t offset)
 {
-    (void)user;
-    if (offset > (uint64_t)INT64_MAX || (off_t)offset < 0 ||
+    int fd = fd_of(user, handle);
+
+    if (fd < 0 || offset > (uint64_t)INT64_MAX || (off_t)offset < 0 ||
         (uint64_t)(off_t)offset != offset)
         return OTA_ERR_INVALID_ARG;
-    if (lseek(handle, (off_t)offset, SEEK_SET) == (off_t)-1)
+    if (lseek(fd, (off_t)offset, SEEK_SET) == (off_t)-1)
         return map_errno(errno);
     return 0;
 }
 
 static int fs_sync(void *user, int handle)
 {
-    int r;
+    int r, fd = fd_of(user, handle);
 
-    (void)user;
+    if (fd < 0)
+        return OTA_ERR_INVALID_ARG;
     do
-        r = fsync(handle);
+        r = fsync(fd);
     while (r < 0 && errno == EINTR);
     return r < 0 ? map_errno(errno) : 0;
 }
 
 static int fs_close(void *user, int handle)
 {
-    (void)user;
+    struct ota_posix *p = user;
+    int fd = fd_of(user, handle);
+
+    if (fd < 0)
+        return OTA_ERR_INVALID_ARG;
+    p->fds[handle] = -1; /* released whatever close() says */
     /* On Linux the descriptor is released even when close() is interrupted;
      * retrying could close a descriptor another thread just opened. */
-    if (close(handle) < 0 && errno != EINTR)
+    if (close(fd) < 0 && errno != EINTR)
         return map_errno(errno);
     return 0;
 }

@@ -24,7 +24,8 @@ struct http_ctx {
     const struct ota_http_sink *sink;
     int status_sent;   /* the final status went to the sink */
     int skipping;      /* inside a 1xx (or a later) header block */
-    int body_started;  /* header lines from now on are trailers */
+    int headers_done;  /* the final header block ended: later lines are
+                          chunked trailers, which the sink never sees */
     curl_off_t seen;   /* bytes received when progress was last seen */
     struct timespec last_progress;
 };
@@ -64,7 +65,7 @@ static size_t header_cb(char *buf, size_t size, size_t nitems, void *arg)
 
     while (end > 0 && (buf[end - 1] == '\r' || buf[end - 1] == '\n'))
         end--;
-    if (c->body_started) /* chunked trailers: the sink saw the body already */
+    if (c->headers_done)
         return len;
 
     if (end >= 5 && memcmp(buf, "HTTP/", 5) == 0) {
@@ -91,7 +92,13 @@ static size_t header_cb(char *buf, size_t size, size_t nitems, void *arg)
         return len;
     }
 
-    /* Blank line ending a block, lines of a skipped block, obsolete line
+    /* The blank line ending the final response's headers: whatever header
+     * lines follow are trailers (even after an empty body). */
+    if (end == 0 && c->status_sent && !c->skipping) {
+        c->headers_done = 1;
+        return len;
+    }
+    /* Blank line ending a 1xx block, lines of a skipped block, obsolete line
      * folding and lines without a colon carry nothing for the sink. */
     if (end == 0 || c->skipping || !c->status_sent || buf[0] == ' ' ||
         buf[0] == '\t')
@@ -129,8 +136,7 @@ static size_t write_cb(char *buf, size_t size, size_t nmemb, void *arg)
     size_t len = size * nmemb;
     int rc = 0;
 
-    c->body_started = 1;
-    if (!c->status_sent) {
+    if (!c->status_sent) { /* a body without a status line (HTTP/0.9) */
         c->p->callback_err = OTA_ERR_NETWORK;
         return len ? 0 : 1;
     }
@@ -206,9 +212,6 @@ int ota_posix__http_setup(struct ota_posix *p)
     SET(CURLOPT_XFERINFOFUNCTION, progress_cb);
     if (p->opt.interface && p->opt.interface[0])
         SET(CURLOPT_INTERFACE, p->opt.interface);
-    /* GitHub compresses JSON and text when asked; the engine sees (and
-     * verifies) the decoded bytes. */
-    SET(CURLOPT_ACCEPT_ENCODING, "");
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
     SET(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
     SET(CURLOPT_HEADERFUNCTION, header_cb);
@@ -255,7 +258,7 @@ static int http_get(void *user, const struct ota_http_request *req,
     CURL *curl;
     CURLcode rc;
     size_t i;
-    int err = 0;
+    int err = 0, compress;
 
     if (!p || !p->curl || !req || !req->url || !sink ||
         (req->header_count && !req->headers))
@@ -297,7 +300,15 @@ static int http_get(void *user, const struct ota_http_request *req,
     if (req->range_start > 0)
         snprintf(range, sizeof range, "%" PRIu64 "-", req->range_start);
 
+    /* GitHub compresses JSON and text when asked; the engine sees (and
+     * verifies) the decoded bytes. Not for a range: it would select bytes of
+     * the compressed form, which cannot be decoded from the middle and do
+     * not line up with what the engine already has. Nor when the engine
+     * negotiates an encoding itself. */
+    compress = req->range_start == 0 && !has_header(req, "Accept-Encoding");
+
     if (curl_easy_setopt(curl, CURLOPT_URL, req->url) != CURLE_OK ||
+        curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, compress ? "" : NULL) != CURLE_OK ||
         curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list) != CURLE_OK ||
         curl_easy_setopt(curl, CURLOPT_RANGE,
                          req->range_start > 0 ? range : NULL) != CURLE_OK ||

@@ -23,12 +23,14 @@ int ota_posix_init(struct ota_posix *p, const struct ota_posix_options *opt,
     static const struct ota_posix_options defaults;
     const char *root;
     size_t len;
-    int err;
+    int err, i;
 
     if (!p || !port)
         return OTA_ERR_INVALID_ARG;
     memset(p, 0, sizeof *p);
     p->random_fd = -1;
+    for (i = 0; i < OTA_POSIX_MAX_FILES; i++)
+        p->fds[i] = -1;
     p->opt = opt ? *opt : defaults;
 
     root = p->opt.root && p->opt.root[0] ? p->opt.root : ".";
@@ -74,8 +76,15 @@ int ota_posix_init(struct ota_posix *p, const struct ota_posix_options *opt,
 
 void ota_posix_deinit(struct ota_posix *p)
 {
+    int i;
+
     if (!p || !p->curl) /* never initialised, or already released */
         return;
+    for (i = 0; i < OTA_POSIX_MAX_FILES; i++) { /* files the engine left open */
+        if (p->fds[i] >= 0)
+            close(p->fds[i]);
+        p->fds[i] = -1;
+    }
     curl_easy_cleanup(p->curl);
     p->curl = NULL;
     curl_global_cleanup();
