@@ -2,6 +2,7 @@
  * Git-style subcommands: the device commands parse the same common options;
  * the release tools (keygen, sign, verify) parse their own. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,8 @@ int main(int argc, char **argv)
     const struct tool *t;
     int code;
 
+    /* a server closing the connection must be an error, not a killed process */
+    signal(SIGPIPE, SIG_IGN);
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
         !strcmp(argv[1], "help")) {
         usage(argc < 2 ? stderr : stdout);
