@@ -53,7 +53,13 @@ enum ota_err {
     OTA_ERR_ABORTED = -51,      /* a callback asked to stop */
     OTA_ERR_CRYPTO = -52,       /* the crypto port failed */
     OTA_ERR_UNSUPPORTED = -53,  /* feature not provided by this port */
-    OTA_ERR_SIGNATURE = -54     /* signature verification failed */
+    OTA_ERR_SIGNATURE = -54,    /* signature verification failed */
+
+    /* release manifests */
+    OTA_ERR_MANIFEST = -60,     /* a member is missing, of the wrong type or out of range */
+    OTA_ERR_EXPIRED = -61,      /* past the manifest's "expires" time */
+    OTA_ERR_ROLLBACK = -62,     /* "sequence" lower than the installed release's */
+    OTA_ERR_DUPLICATE = -63     /* a path or member twice, or paths that collide */
 };
 
 /* A short, static, human-readable description of an error code. */

@@ -213,7 +213,11 @@ int exit_code_for(int err)
     case OTA_ERR_BAD_RESPONSE:
     case OTA_ERR_TREE_TRUNCATED:
     case OTA_ERR_CRYPTO:
-    case OTA_ERR_SIGNATURE: return EXIT_VERIFY;
+    case OTA_ERR_SIGNATURE:
+    case OTA_ERR_MANIFEST:
+    case OTA_ERR_EXPIRED:
+    case OTA_ERR_ROLLBACK:
+    case OTA_ERR_DUPLICATE: return EXIT_VERIFY;
     case OTA_ERR_IO:
     case OTA_ERR_NOT_FOUND:
     case OTA_ERR_NO_SPACE:

@@ -41,6 +41,10 @@ static const struct err_text err_texts[] = {
     E(OTA_ERR_CRYPTO, "crypto failure"),
     E(OTA_ERR_UNSUPPORTED, "not supported by this port"),
     E(OTA_ERR_SIGNATURE, "signature verification failed"),
+    E(OTA_ERR_MANIFEST, "malformed release manifest"),
+    E(OTA_ERR_EXPIRED, "release manifest has expired"),
+    E(OTA_ERR_ROLLBACK, "release is older than the installed one (rollback refused)"),
+    E(OTA_ERR_DUPLICATE, "duplicate or colliding path in the manifest"),
 };
 
 static const struct err_text *find(int err)
