@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include <openssl/evp.h>
@@ -261,6 +262,38 @@ static int by_path(const void *a, const void *b)
     return strcmp(((const struct file_entry *)a)->path, ((const struct file_entry *)b)->path);
 }
 
+static int by_folded_path(const void *a, const void *b)
+{
+    return strcasecmp((*(const struct file_entry *const *)a)->path,
+                      (*(const struct file_entry *const *)b)->path);
+}
+
+/* Devices refuse two paths that differ only in case (one file on FAT and
+ * on case-insensitive filesystems), so the writer refuses them first; a
+ * delete differing only in case from a file (a case-only rename) too. */
+static int case_collisions(const struct entries *files, const struct entries *deletes)
+{
+    size_t n = files->n + deletes->n, i, k = 0;
+    const struct file_entry **v = malloc((n ? n : 1) * sizeof *v);
+    int r = 0;
+
+    if (!v)
+        return fail(EXIT_INTERNAL, "%s", "out of memory");
+    for (i = 0; i < files->n; i++)
+        v[k++] = &files->v[i];
+    for (i = 0; i < deletes->n; i++)
+        v[k++] = &deletes->v[i];
+    qsort(v, n, sizeof *v, by_folded_path);
+    for (i = 1; i < n && r == 0; i++)
+        if (strcasecmp(v[i - 1]->path, v[i]->path) == 0) {
+            fprintf(stderr, "ota manifest: \"%s\" and \"%s\" differ only in case; "
+                            "devices refuse such a release\n", v[i - 1]->path, v[i]->path);
+            r = EXIT_VERIFY;
+        }
+    free(v);
+    return r;
+}
+
 static int has_path(const struct entries *es, const char *path)
 {
     struct file_entry key;
@@ -478,6 +511,8 @@ int cmd_manifest(int argc, char **argv)
         qsort(files.v, files.n, sizeof *files.v, by_path);
     if (r == 0 && o.since)
         r = collect_deletes(&o, &files, &deletes);
+    if (r == 0)
+        r = case_collisions(&files, &deletes);
     if (r == 0 && !(out = fopen(o.out, "w")))
         r = fail(EXIT_STORAGE, "cannot write %s", o.out);
     if (r == 0) {

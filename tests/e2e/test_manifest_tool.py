@@ -95,6 +95,20 @@ class ManifestTool(unittest.TestCase):
         self.assertIn("unsafe path", proc.stderr)
         self.assertFalse(os.path.exists(self.out))
 
+    def test_case_collisions_are_refused(self):
+        self.repo.commit({"Main.py": "other\n"}, "case")
+        proc = run("--ref", "HEAD", "--repo", self.repo.path, "--version", "v2",
+                   "--sequence", "2", "-o", self.out)
+        self.assertEqual(proc.returncode, 5, proc.stderr)
+        self.assertIn("differ only in case", proc.stderr)
+        self.assertFalse(os.path.exists(self.out))
+
+    def test_case_only_rename_is_refused(self):
+        self.repo.commit({"README.md": None, "readme.md": "# app\n"}, "rename")
+        proc = run("--ref", "HEAD", "--repo", self.repo.path, "--since", "v1.0.0",
+                   "--version", "v2", "--sequence", "2", "-o", self.out)
+        self.assertEqual(proc.returncode, 5, proc.stderr)
+
     def test_usage(self):
         self.assertEqual(run("--help").returncode, 0)
         self.assertIn("--sequence", run("--help").stdout)
