@@ -162,9 +162,7 @@ int ota_fetch_planned(struct ota_ctx *ctx, const char *commit, uint32_t files_to
     memset(&ev, 0, sizeof ev);
     ev.files_total = files_total;
     ev.commit = commit;
-    err = ota_stage_path(ctx, ctx->path_a, sizeof ctx->path_a, "plan");
-    if (err == OTA_OK)
-        err = ota_lines_open(&plan, ctx, ctx->path_a, ctx->lines_buf, ctx->lines_size);
+    err = ota_plan_open(ctx, &plan);
     if (err != OTA_OK)
         return err;
     while ((r = ota_lines_next(&plan, &line, &len)) == 1) {

@@ -33,6 +33,7 @@ int ota_exists(struct ota_ctx *ctx, const char *path)
 int ota_mkdirs_for(struct ota_ctx *ctx, const char *path)
 {
     char dir[OTA_PATH_MAX + 64];
+    struct ota_stat st;
     size_t i, n = strlen(path);
     int err;
 
@@ -43,7 +44,16 @@ int ota_mkdirs_for(struct ota_ctx *ctx, const char *path)
             continue;
         memcpy(dir, path, i);
         dir[i] = '\0';
+        err = FS->stat(USER, dir, &st);
+        if (err == OTA_OK && st.is_dir)
+            continue;
+        if (err != OTA_OK && err != OTA_ERR_NOT_FOUND)
+            return err;
+        /* a new directory must outlive a power cut before anything put in
+         * it can: its entry goes to flash with its parent's sync */
         err = FS->mkdir(USER, dir);
+        if (err == OTA_OK)
+            err = ota_sync_parent(ctx, dir);
         if (err != OTA_OK)
             return err;
     }
@@ -136,6 +146,18 @@ static void strip_last_segment(char *path)
         path[0] = '\0';
 }
 
+/* Appends "/name" to ctx->path_b in place. */
+static int descend(struct ota_ctx *ctx, const char *name)
+{
+    size_t have = strlen(ctx->path_b), add = strlen(name);
+
+    if (have + 1 + add >= sizeof ctx->path_b)
+        return OTA_ERR_PATH_TOO_LONG;
+    ctx->path_b[have] = '/';
+    memcpy(ctx->path_b + have + 1, name, add + 1);
+    return OTA_OK;
+}
+
 int ota_remove_tree(struct ota_ctx *ctx, const char *path)
 {
     size_t top_len = strlen(path);
@@ -147,8 +169,13 @@ int ota_remove_tree(struct ota_ctx *ctx, const char *path)
         return OTA_OK;
     if (err != OTA_OK)
         return err;
-    if (!st.is_dir)
-        return FS->remove(USER, path);
+    /* the removal is durable on return: a tree that comes back after a
+     * power cut (an old backup, a discarded stage) would be taken for
+     * current */
+    if (!st.is_dir) {
+        err = FS->remove(USER, path);
+        return err == OTA_OK ? ota_sync_parent(ctx, path) : err;
+    }
     if (top_len >= sizeof ctx->path_b)
         return OTA_ERR_PATH_TOO_LONG;
     memcpy(ctx->path_b, path, top_len + 1);
@@ -162,8 +189,7 @@ int ota_remove_tree(struct ota_ctx *ctx, const char *path)
         if (err != OTA_OK)
             return err;
         if (s.subdir[0]) {
-            err = ota_join(ctx->path_b, sizeof ctx->path_b,
-                           strcpy(ctx->path_a, ctx->path_b), s.subdir);
+            err = descend(ctx, s.subdir);
             if (err != OTA_OK)
                 return err;
             continue;
@@ -172,7 +198,7 @@ int ota_remove_tree(struct ota_ctx *ctx, const char *path)
         if (err != OTA_OK && err != OTA_ERR_NOT_FOUND)
             return err;
         if (strlen(ctx->path_b) <= top_len)
-            return OTA_OK;
+            return ota_sync_parent(ctx, path);
         strip_last_segment(ctx->path_b);
     }
 }

@@ -4,14 +4,16 @@
 
 #include "ota/ota.h"
 
-/* Creates every missing parent directory of path ("a/b/c.py": a, a/b). */
+/* Creates every missing parent directory of path ("a/b/c.py": a, a/b),
+ * each one durably (its parent synced) before the next. */
 int ota_mkdirs_for(struct ota_ctx *ctx, const char *path);
 
 /* Makes the directory holding path durable ("" for top-level files). */
 int ota_sync_parent(struct ota_ctx *ctx, const char *path);
 
-/* Removes a file or a whole directory tree; absent is fine. Uses the
- * ctx->path_a and ctx->path_b scratch buffers. */
+/* Removes a file or a whole directory tree, durably (the parent is synced);
+ * absent is fine. Uses the ctx->path_b scratch buffer (ctx->path_a is left
+ * alone: callers keep a path there across the call). */
 int ota_remove_tree(struct ota_ctx *ctx, const char *path);
 
 /* Replaces path with data in one atomic step: path.tmp written, synced,

@@ -15,68 +15,111 @@
 
 #define COMMIT_RECORD "commit"
 
-/* Moves path (if present) into the backup directory, unless an earlier,
- * interrupted run of the same step already did. */
+/* Makes a rename from -> to durable: both directories hold one of its
+ * entries, and a filesystem may keep them apart (docs/crash-model.md). */
+static int sync_both(struct ota_ctx *ctx, const char *from, const char *to)
+{
+    const char *a = strrchr(from, '/'), *b = strrchr(to, '/');
+    size_t na = a ? (size_t)(a - from) : 0, nb = b ? (size_t)(b - to) : 0;
+    int err = ota_sync_parent(ctx, to);
+
+    if (err == OTA_OK && (na != nb || memcmp(from, to, na) != 0))
+        err = ota_sync_parent(ctx, from);
+    return err;
+}
+
+/* Moves path (if present) into the backup directory, durably, unless an
+ * earlier, interrupted run of the same step already did. */
 static int back_up(struct ota_ctx *ctx, const char *path)
 {
     char backup[OTA_PATH_MAX + 64];
+    struct ota_stat st;
     int err = ota_join(backup, sizeof backup, ctx->settings.backup_dir, path);
     int have;
 
     if (err != OTA_OK)
         return err;
-    if (ota_exists(ctx, path) != 1)
+    /* only files are backed up: a directory here is the new version's, made
+     * by an earlier run of this swap (a deleted file became a directory) */
+    err = FS->stat(USER, path, &st);
+    if (err == OTA_ERR_NOT_FOUND || (err == OTA_OK && st.is_dir))
         return OTA_OK;
+    if (err != OTA_OK)
+        return err;
     have = ota_exists(ctx, backup);
     if (have < 0)
         return have;
-    if (have)
-        return FS->remove(USER, path);
+    if (have) {
+        err = FS->remove(USER, path);
+        return err == OTA_OK ? ota_sync_parent(ctx, path) : err;
+    }
     err = ota_mkdirs_for(ctx, backup);
     if (err == OTA_OK)
         err = FS->rename(USER, path, backup);
+    if (err == OTA_OK)
+        err = sync_both(ctx, path, backup);
     return err;
 }
 
-/* After a delete, directories left empty go too ("a/b/c" -> "a/b", "a"). */
-static void prune_empty_parents(struct ota_ctx *ctx, const char *path)
+/* After a delete, directories left empty go too ("a/b/c" -> "a/b", "a"),
+ * durably: the directory that held the last one removed is synced. */
+static int prune_empty_parents(struct ota_ctx *ctx, const char *path)
 {
     char dir[OTA_PATH_MAX];
     char *slash;
+    size_t removed = 0; /* length of the last directory removed */
+    int err;
 
     if (ota_copy_str(dir, sizeof dir, path, strlen(path)) != OTA_OK)
-        return;
+        return OTA_OK;
     while ((slash = strrchr(dir, '/')) != NULL) {
+        struct ota_stat st;
         *slash = '\0';
-        if (FS->remove(USER, dir) != OTA_OK)
-            return; /* not empty: someone else's files live there */
+        err = FS->stat(USER, dir, &st);
+        if (err == OTA_ERR_NOT_FOUND)
+            continue; /* removed by an earlier, interrupted run */
+        if (err != OTA_OK)
+            return err;
+        if (!st.is_dir || FS->remove(USER, dir) != OTA_OK)
+            break; /* not empty (someone else's files live there), or a file
+                      the new version put there in an earlier run */
+        removed = strlen(dir);
     }
+    if (!removed)
+        return OTA_OK;
+    memcpy(dir, path, removed);
+    dir[removed] = '\0';
+    return ota_sync_parent(ctx, dir);
 }
 
 static int apply_delete(struct ota_ctx *ctx, const struct ota_entry *e)
 {
     int err = back_up(ctx, e->path);
 
-    if (err == OTA_OK) {
-        prune_empty_parents(ctx, e->path);
-        err = ota_sync_parent(ctx, e->path);
-    }
-    if (err == OTA_ERR_NOT_FOUND)
-        err = OTA_OK; /* the parent went away with the pruning */
-    return err;
+    return err == OTA_OK ? prune_empty_parents(ctx, e->path) : err;
+}
+
+/* The staged copy of path, in ctx->path_a (ctx->path_b: the files root). */
+static int staged_path(struct ota_ctx *ctx, const char *path)
+{
+    int err = ota_join(ctx->path_b, sizeof ctx->path_b, ctx->settings.stage_dir, "files");
+
+    return err == OTA_OK ? ota_join(ctx->path_a, sizeof ctx->path_a, ctx->path_b, path) : err;
 }
 
 static int apply_fetch(struct ota_ctx *ctx, const struct ota_entry *e)
 {
     struct ota_stat st;
-    int err = ota_join(ctx->path_b, sizeof ctx->path_b, ctx->settings.stage_dir, "files");
+    int err = staged_path(ctx, e->path);
+    int staged;
 
-    if (err == OTA_OK)
-        err = ota_join(ctx->path_a, sizeof ctx->path_a, ctx->path_b, e->path);
     if (err != OTA_OK)
         return err;
-    if (ota_exists(ctx, ctx->path_a) != 1)
-        return OTA_OK; /* moved in by an earlier, interrupted run */
+    /* gone from the stage: moved in by an earlier, interrupted run (each
+     * move was durable before the next step began) */
+    staged = ota_exists(ctx, ctx->path_a);
+    if (staged <= 0)
+        return staged;
     if (FS->stat(USER, e->path, &st) == OTA_OK && st.is_dir) {
         err = FS->remove(USER, e->path); /* emptied by the delete pass */
         if (err != OTA_OK)
@@ -88,7 +131,7 @@ static int apply_fetch(struct ota_ctx *ctx, const struct ota_entry *e)
     if (err == OTA_OK)
         err = FS->rename(USER, ctx->path_a, e->path);
     if (err == OTA_OK)
-        err = ota_sync_parent(ctx, e->path);
+        err = sync_both(ctx, ctx->path_a, e->path);
     return err;
 }
 
@@ -100,9 +143,7 @@ static int apply_pass(struct ota_ctx *ctx, char op)
     size_t len;
     int r, err;
 
-    err = ota_stage_path(ctx, ctx->path_a, sizeof ctx->path_a, "plan");
-    if (err == OTA_OK)
-        err = ota_lines_open(&plan, ctx, ctx->path_a, ctx->lines_buf, ctx->lines_size);
+    err = ota_plan_open(ctx, &plan);
     if (err != OTA_OK)
         return err;
     while ((r = ota_lines_next(&plan, &line, &len)) == 1) {
@@ -143,7 +184,15 @@ static int read_commit_record(struct ota_ctx *ctx, char *commit, char *ref, size
         return ota_fail(ctx, OTA_ERR_STATE, "corrupt commit record", NULL, NULL);
     memcpy(commit, line, 40);
     commit[40] = '\0';
-    return ota_copy_str(ref, ref_cap, line + 41, len - 41);
+    r = ota_copy_str(ref, ref_cap, line + 41, len - 41);
+    /* a missing plan would read as an empty one: never complete that */
+    if (r == OTA_OK)
+        r = ota_stage_path(ctx, ctx->path_a, sizeof ctx->path_a, "plan");
+    if (r == OTA_OK)
+        r = ota_exists(ctx, ctx->path_a);
+    if (r == 0)
+        return ota_fail(ctx, OTA_ERR_STATE, "commit record without its plan", NULL, NULL);
+    return r < 0 ? r : OTA_OK;
 }
 
 /* Finishes a committed swap; safe to run any number of times. */
@@ -160,10 +209,12 @@ static int complete_swap(struct ota_ctx *ctx)
         err = apply_pass(ctx, OTA_PLAN_FETCH);
     if (err == OTA_OK)
         err = ota_stage_path(ctx, ctx->path_a, sizeof ctx->path_a, "state");
-    if (err == OTA_OK && ota_exists(ctx, ctx->path_a) == 1) {
+    if (err == OTA_OK)
+        err = ota_exists(ctx, ctx->path_a);
+    if (err == 1) {
         err = FS->rename(USER, ctx->path_a, OTA_STATE_FILE);
         if (err == OTA_OK)
-            err = FS->sync_dir(USER, "");
+            err = sync_both(ctx, ctx->path_a, OTA_STATE_FILE);
     }
     if (err == OTA_OK)
         err = ota_version_write(ctx, commit, ref);
@@ -194,6 +245,59 @@ int ota_install_discard(struct ota_ctx *ctx)
     return err;
 }
 
+/* The commit record may only promise what a power cut cannot take away:
+ * every staged file is there, whole (its data were synced as it was
+ * verified), and its directory entry is durable. */
+static int seal_stage(struct ota_ctx *ctx)
+{
+    char synced[OTA_PATH_MAX + 64];
+    struct ota_lines plan;
+    struct ota_stat st;
+    char *line;
+    size_t len;
+    int r, err;
+
+    synced[0] = '\0';
+    err = ota_plan_open(ctx, &plan);
+    if (err != OTA_OK)
+        return err;
+    while ((r = ota_lines_next(&plan, &line, &len)) == 1) {
+        const char *slash;
+        size_t dir_len;
+        if (len < 2 || line[0] != OTA_PLAN_FETCH)
+            continue;
+        if (ota_entry_parse(line + 2, len - 2, &ctx->entry) != OTA_OK) {
+            r = ota_fail(ctx, OTA_ERR_STATE, "corrupt plan line", NULL, NULL);
+            break;
+        }
+        r = staged_path(ctx, ctx->entry.path);
+        if (r == OTA_OK)
+            r = FS->stat(USER, ctx->path_a, &st);
+        if (r == OTA_OK && (st.is_dir || st.size != ctx->entry.size))
+            r = OTA_ERR_STATE;
+        if (r != OTA_OK) {
+            r = ota_fail(ctx, r, "staged copy of ", ctx->entry.path, " is missing or incomplete");
+            break;
+        }
+        /* files of one directory are mostly listed together: one sync each */
+        slash = strrchr(ctx->path_a, '/');
+        dir_len = (size_t)(slash - ctx->path_a);
+        if (strlen(synced) == dir_len && memcmp(synced, ctx->path_a, dir_len) == 0)
+            continue;
+        memcpy(synced, ctx->path_a, dir_len);
+        synced[dir_len] = '\0';
+        r = FS->sync_dir(USER, synced);
+        if (r != OTA_OK)
+            break;
+    }
+    ota_lines_close(&plan);
+    if (r < 0)
+        return r;
+    /* the plan, the new state (and the sidecar) are entries of the stage:
+     * durable before the record that points at them */
+    return FS->sync_dir(USER, ctx->settings.stage_dir);
+}
+
 int ota_install_commit(struct ota_ctx *ctx, const char *commit, const char *ref)
 {
     char record[OTA_SHA1_HEX + OTA_PATH_MAX + 2];
@@ -209,6 +313,10 @@ int ota_install_commit(struct ota_ctx *ctx, const char *commit, const char *ref)
     err = ota_stage_path(ctx, path, sizeof path, COMMIT_RECORD);
     if (err == OTA_OK && sb.overflow)
         err = OTA_ERR_NO_MEM;
+    if (err == OTA_OK)
+        err = seal_stage(ctx);
+    /* the commit point: written to a temporary name, synced, renamed into
+     * place and the stage directory synced */
     if (err == OTA_OK)
         err = ota_write_atomic(ctx, path, record, sb.len);
     if (err != OTA_OK)

@@ -189,3 +189,12 @@ void ota_plan_abort(struct ota_planner *p)
         FS->close(USER, p->state_fd);
     p->plan_fd = p->state_fd = -1;
 }
+
+int ota_plan_open(struct ota_ctx *ctx, struct ota_lines *plan)
+{
+    int err = ota_stage_path(ctx, ctx->path_a, sizeof ctx->path_a, "plan");
+
+    return err == OTA_OK
+               ? ota_lines_open(plan, ctx, ctx->path_a, ctx->lines_buf, ctx->lines_size)
+               : err;
+}

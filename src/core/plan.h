@@ -41,4 +41,7 @@ void ota_plan_abort(struct ota_planner *p);
 /* Stage file names, relative to the device root. */
 int ota_stage_path(struct ota_ctx *ctx, char *out, size_t cap, const char *name);
 
+/* Opens the staged plan for reading line by line (path in ctx->path_a). */
+int ota_plan_open(struct ota_ctx *ctx, struct ota_lines *plan);
+
 #endif
