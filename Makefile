@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DEPS = build-essential cmake pkg-config git python3 ca-certificates \
        libcurl4-openssl-dev libssl-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
 
-.PHONY: all deps build demo test bench fuzz clean
+.PHONY: all deps build demo test bench fuzz powercut-all clean
 
 all: build
 
@@ -33,9 +33,17 @@ bench: deps
 	cmake --build build-release -j $(JOBS)
 	python3 bench/run.py --ota build-release/ota
 
+# Every cut point of every power-cut scenario, every second cut during the
+# recovery, six crash seeds each: an optimised build, a few minutes. CI runs it.
+powercut-all: deps
+	cmake -S . -B build-powercut -DCMAKE_BUILD_TYPE=Release -DOTA_SANITIZE=OFF \
+	      -DOTA_BUILD_POSIX=OFF -DOTA_BUILD_TESTS=ON
+	cmake --build build-powercut -j $(JOBS) --target test_powercut
+	build-powercut/tests/powercut/test_powercut --all
+
 fuzz: deps
 	@scripts/install-deps.sh clang
 	scripts/fuzz.sh
 
 clean:
-	rm -rf $(BUILD) build-release build-fuzz
+	rm -rf $(BUILD) build-release build-fuzz build-powercut
