@@ -25,7 +25,7 @@ static int refill(struct ota_lines *lr)
     memmove(lr->buf, lr->buf + lr->start, lr->end - lr->start);
     lr->end -= lr->start;
     lr->start = 0;
-    /* one byte stays free for the NUL of an unterminated last line */
+    /* the last byte is kept for the NUL of an unterminated last line */
     n = port->fs.read(port->user, lr->fd, lr->buf + lr->end, lr->cap - 1 - lr->end);
     if (n < 0)
         return (int)n;

@@ -781,8 +781,8 @@ static const char *short_escape(unsigned char c)
     }
 }
 
-/* ensure_ascii: printable ASCII as is, everything else \uXXXX (lowercase),
- * above U+FFFF as a surrogate pair. */
+/* ensure_ascii: printable ASCII as is, everything else a backslash-u escape
+ * of four lowercase hex digits, and above U+FFFF a surrogate pair of them. */
 static void put_string(struct canon_out *o, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;

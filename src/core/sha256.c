@@ -24,20 +24,6 @@ static const uint32_t K[64] = {
 /* n is always 1..31 here, so neither shift is by 32 (undefined). */
 static uint32_t ror32(uint32_t x, unsigned n) { return (x >> n) | (x << (32u - n)); }
 
-static uint32_t load_be32(const uint8_t *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-           ((uint32_t)p[2] << 8) | (uint32_t)p[3];
-}
-
-static void store_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
 /* Next schedule word for round i >= 16, written into the slot W[i-16] is
  * vacating: W[i] = s1(W[i-2]) + W[i-7] + s0(W[i-15]) + W[i-16], mod 16. */
 static uint32_t schedule(uint32_t w[16], unsigned i)
@@ -49,13 +35,13 @@ static uint32_t schedule(uint32_t w[16], unsigned i)
     return w[i & 15];
 }
 
-static void sha256_block(uint32_t h[8], const uint8_t *blk)
+static void sha256_block(uint32_t *h, const uint8_t *blk)
 {
     uint32_t w[16], v[8], t1, t2;
     unsigned i, j;
 
     for (i = 0; i < 16; i++)
-        w[i] = load_be32(blk + 4 * i);
+        w[i] = ota_load_be32(blk + 4 * i);
     memcpy(v, h, sizeof v); /* v[0..7] are a..h */
     for (i = 0; i < 64; i++) {
         uint32_t wi = i < 16 ? w[i] : schedule(w, i);
@@ -81,49 +67,15 @@ void ota_sha256_init(struct ota_sha256 *s)
                                    0xa54ff53au, 0x510e527fu, 0x9b05688cu,
                                    0x1f83d9abu, 0x5be0cd19u};
     memcpy(s->h, iv, sizeof iv);
-    s->total = 0;
-    s->fill = 0;
+    ota_md64_init(&s->md);
 }
 
 void ota_sha256_update(struct ota_sha256 *s, const void *data, size_t len)
 {
-    const uint8_t *p = (const uint8_t *)data;
-
-    s->total += len;
-    /* Always stage through block: one code path, and the copy costs little
-     * next to the 64 rounds it feeds. */
-    while (len > 0) {
-        size_t take = sizeof s->block - s->fill;
-        if (take > len)
-            take = len;
-        memcpy(s->block + s->fill, p, take);
-        s->fill += take;
-        p += take;
-        len -= take;
-        if (s->fill == sizeof s->block) {
-            sha256_block(s->h, s->block);
-            s->fill = 0;
-        }
-    }
+    ota_md64_update(&s->md, s->h, sha256_block, data, len);
 }
 
 void ota_sha256_final(struct ota_sha256 *s, uint8_t out[OTA_SHA256_LEN])
 {
-    uint64_t bits = s->total << 3; /* the message length is counted in bits */
-    unsigned i;
-
-    /* Pad with 0x80 then zeros up to 56 mod 64, spilling into an extra block
-     * when fewer than 8 bytes remain for the length. fill < 64 on entry. */
-    s->block[s->fill++] = 0x80;
-    if (s->fill > 56) {
-        memset(s->block + s->fill, 0, sizeof s->block - s->fill);
-        sha256_block(s->h, s->block);
-        s->fill = 0;
-    }
-    memset(s->block + s->fill, 0, 56 - s->fill);
-    for (i = 0; i < 8; i++)
-        s->block[63 - i] = (uint8_t)(bits >> (8 * i));
-    sha256_block(s->h, s->block);
-    for (i = 0; i < 8; i++)
-        store_be32(out + 4 * i, s->h[i]);
+    ota_md64_final(&s->md, s->h, sha256_block, out, 8);
 }

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "md64.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -18,9 +20,7 @@ extern "C" {
 
 struct ota_sha256 {
     uint32_t h[8];      /* chaining value */
-    uint64_t total;     /* bytes hashed so far, for the length padding */
-    size_t fill;        /* bytes waiting in block, always < 64 */
-    uint8_t block[64];  /* partial input block */
+    struct ota_md64 md; /* block staging and padding */
 };
 
 void ota_sha256_init(struct ota_sha256 *s);

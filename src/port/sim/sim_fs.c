@@ -1006,6 +1006,7 @@ static int fs_remove(void *user, const char *path)
     struct sim_fs *fs = fs_of(user);
     struct resolved r;
     int err = begin_mutation(fs, "remove", path, &r);
+
     if (err != OTA_OK)
         return err;
     if (!r.node)
@@ -1022,6 +1023,7 @@ static int fs_mkdir(void *user, const char *path)
     struct sim_fs *fs = fs_of(user);
     struct resolved r;
     int err = begin_mutation(fs, "mkdir", path, &r);
+
     if (err != OTA_OK)
         return err;
     if (r.node)
@@ -1055,6 +1057,7 @@ static int fs_sync_dir(void *user, const char *path)
     struct sim_fs *fs = fs_of(user);
     struct resolved r;
     int err = begin_mutation(fs, "sync_dir", path, &r);
+
     if (err != OTA_OK)
         return err;
     if (!r.node)
