@@ -59,6 +59,10 @@ struct ota_settings {
     const char *sha256_sidecar; /* manifestless: repository file listing the
                                    SHA-256 of every file ("SHA256SUMS");
                                    NULL or "" = off */
+    const char *public_key;  /* Ed25519 key (hex, base64 or PEM): releases
+                                must carry a manifest signed by it */
+    const char *manifest_key; /* HMAC-SHA256 key of the original system's
+                                 manifest "signature" member */
 };
 
 /* Progress events, for a progress bar or a log. */
@@ -103,6 +107,10 @@ struct ota_result {
     char commit[OTA_SHA1_HEX];   /* target commit */
     char installed_commit[OTA_SHA1_HEX]; /* what was on the device before */
     char ref[OTA_PATH_MAX];      /* branch or tag followed */
+    int manifest;                /* the target came with a release manifest */
+    int has_sequence;            /* ... carrying this anti-rollback sequence */
+    uint64_t sequence;
+    char post_update[OTA_PATH_MAX]; /* hook of the installed release, or "" */
 };
 
 /* One file as the engine sees it: a tree entry, a plan or a state line. */

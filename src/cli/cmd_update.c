@@ -18,7 +18,8 @@ static const char *status_of(int err, int is_check, const struct ota_result *res
 }
 
 static void write_json(struct cli *cli, const char *command, int err,
-                       const struct ota_result *res, const struct restart_result *rs)
+                       const struct ota_result *res, const struct restart_result *rs,
+                       int hook_status)
 {
     const struct ota_stats *st = ota_last_stats(&cli->ctx);
     struct jsonw w;
@@ -31,6 +32,11 @@ static void write_json(struct cli *cli, const char *command, int err,
     jsonw_str(&w, "commit", res->commit[0] ? res->commit : NULL);
     jsonw_str(&w, "previous_commit", res->installed_commit[0] ? res->installed_commit : NULL);
     jsonw_bool(&w, "update_available", res->update_available);
+    jsonw_bool(&w, "manifest", res->manifest);
+    if (res->has_sequence)
+        jsonw_u64(&w, "sequence", res->sequence);
+    if (hook_status >= 0)
+        jsonw_int(&w, "post_update_status", hook_status);
     jsonw_u64(&w, "files_fetched", st->files_fetched);
     jsonw_u64(&w, "files_unchanged", st->files_unchanged);
     jsonw_u64(&w, "files_deleted", st->files_deleted);
@@ -78,17 +84,22 @@ int cmd_update(struct cli *cli, const char *command)
     int is_check = strcmp(command, "check") == 0;
     struct restart_result rs = {RESTART_SKIPPED, -1};
     struct ota_result res;
-    int code, err;
+    int code, err, hook_status = -1;
 
     memset(&res, 0, sizeof res);
     code = session_open(cli, command);
     if (code != EXIT_OK)
         return code;
     err = is_check ? ota_check(&cli->ctx, &res) : ota_update(&cli->ctx, &res);
+    if (err == OTA_OK && res.installed && res.post_update[0])
+        hook_status = run_release_hook(cli, res.post_update, &res);
+    if (hook_status > 0 && !cli->opt.json)
+        fprintf(stderr, "ota %s: post_update hook %s exited %d\n", command, res.post_update,
+                hook_status);
     if (err == OTA_OK && res.installed)
         restart_after_install(cli, &res, &rs);
     if (cli->opt.json)
-        write_json(cli, command, err, &res, is_check ? NULL : &rs);
+        write_json(cli, command, err, &res, is_check ? NULL : &rs, hook_status);
     else
         write_plain(cli, command, err, &res);
     if (err != OTA_OK)

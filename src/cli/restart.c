@@ -14,9 +14,9 @@ const char *restart_outcome_name(enum restart_outcome o)
 }
 
 /* The command runs in the device root with the new version in its
- * environment, so a script can log or announce it. */
-static int run_command(const char *root, const char *command, const struct ota_result *res,
-                       int keep_stdout_clean)
+ * environment, so a script can log or announce it; arg is its $1. */
+static int run_command(const char *root, const char *command, const char *arg,
+                       const struct ota_result *res, int keep_stdout_clean)
 {
     pid_t pid = fork();
     int status;
@@ -31,7 +31,7 @@ static int run_command(const char *root, const char *command, const struct ota_r
         setenv("OTA_COMMIT", res->commit, 1);
         setenv("OTA_REF", res->ref, 1);
         setenv("OTA_PREVIOUS_COMMIT", res->installed_commit, 1);
-        execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+        execl("/bin/sh", "sh", "-c", command, "ota", arg, (char *)NULL);
         _exit(127);
     }
     while (waitpid(pid, &status, 0) < 0)
@@ -55,6 +55,18 @@ void restart_after_install(struct cli *cli, const struct ota_result *res,
         return;
     }
     fflush(stdout);
-    out->exit_status = run_command(cli->opt.root, command, res, cli->opt.json);
+    out->exit_status = run_command(cli->opt.root, command, NULL, res, cli->opt.json);
     out->outcome = out->exit_status == 0 ? RESTART_DONE : RESTART_FAILED;
+}
+
+/* A release's hook is a file of the release, fetched without its mode
+ * bits: it is run by the interpreter its name asks for. */
+#define HOOK_RUNNER                                                                 \
+    "case \"$1\" in *.py) exec python3 \"./$1\" ;; *.sh) exec sh \"./$1\" ;; " \
+    "*) exec \"./$1\" ;; esac"
+
+int run_release_hook(struct cli *cli, const char *hook, const struct ota_result *res)
+{
+    fflush(stdout);
+    return run_command(cli->opt.root, HOOK_RUNNER, hook, res, cli->opt.json);
 }

@@ -1,5 +1,6 @@
-/* reset_mode on Linux: after an install, run the configured restart_command
- * (the device's equivalent of machine.reset()), unless reset_mode is none. */
+/* After an install: the release's post_update hook, then, per reset_mode on
+ * Linux, the configured restart_command (the device's equivalent of
+ * machine.reset()). */
 #ifndef OTA_CLI_RESTART_H
 #define OTA_CLI_RESTART_H
 
@@ -20,5 +21,9 @@ void restart_after_install(struct cli *cli, const struct ota_result *res,
                            struct restart_result *out);
 
 const char *restart_outcome_name(enum restart_outcome o);
+
+/* Runs a release's hook script (a path in the device root: .py with
+ * python3, .sh with sh, anything else executed); its exit status. */
+int run_release_hook(struct cli *cli, const char *hook, const struct ota_result *res);
 
 #endif

@@ -46,6 +46,8 @@ static int load_config(struct cli *cli, char *path, size_t cap)
         return err;
     if (token && token[0])
         cli->cfg.settings.token = token;
+    cli->cfg.settings.public_key = cli->cfg.public_key;
+    cli->cfg.settings.manifest_key = cli->cfg.manifest_key;
     if (cli->opt.force)
         cli->cfg.settings.force = 1;
     cli->cfg.posix.root = root;

@@ -48,20 +48,63 @@ void ota_blob_abort(struct ota_ctx *ctx)
     (void)port->crypto.hash_end(port->user, ctx->hash.bytes, NULL);
 }
 
-static int hash_open_file(struct ota_ctx *ctx, int fd, char *hex)
+int ota_content256_begin(struct ota_ctx *ctx)
+{
+    const struct ota_port *port = ctx->port;
+
+    return port->crypto.hash_begin(port->user, OTA_HASH_SHA256, ctx->hash256.bytes);
+}
+
+int ota_content256_update(struct ota_ctx *ctx, const void *data, size_t len)
+{
+    const struct ota_port *port = ctx->port;
+
+    return port->crypto.hash_update(port->user, ctx->hash256.bytes, data, len);
+}
+
+int ota_content256_end(struct ota_ctx *ctx, char hex[OTA_SHA256_HEX])
+{
+    const struct ota_port *port = ctx->port;
+    uint8_t digest[32];
+    int err = port->crypto.hash_end(port->user, ctx->hash256.bytes, digest);
+
+    if (err == OTA_OK)
+        ota_hex_encode(digest, sizeof digest, hex);
+    return err;
+}
+
+void ota_content256_abort(struct ota_ctx *ctx)
+{
+    const struct ota_port *port = ctx->port;
+
+    (void)port->crypto.hash_end(port->user, ctx->hash256.bytes, NULL);
+}
+
+static int hash_open_file(struct ota_ctx *ctx, int fd, char *hex, char *hex256,
+                          uint8_t *buf, size_t cap)
 {
     const struct ota_fs_ops *fs = &ctx->port->fs;
     void *user = ctx->port->user;
     long n;
-    int err = OTA_OK;
+    int err = hex256 ? ota_content256_begin(ctx) : OTA_OK;
 
-    while ((n = fs->read(user, fd, ctx->io_buf, ctx->io_size)) > 0) {
-        err = ota_blob_update(ctx, ctx->io_buf, (size_t)n);
+    if (err != OTA_OK) {
+        ota_blob_abort(ctx);
+        return err;
+    }
+    while ((n = fs->read(user, fd, buf, cap)) > 0) {
+        err = ota_blob_update(ctx, buf, (size_t)n);
+        if (err == OTA_OK && hex256)
+            err = ota_content256_update(ctx, buf, (size_t)n);
         if (err != OTA_OK)
             break;
     }
     if (n < 0)
         err = (int)n;
+    if (hex256 && err == OTA_OK)
+        err = ota_content256_end(ctx, hex256);
+    else if (hex256)
+        ota_content256_abort(ctx);
     if (err != OTA_OK) {
         ota_blob_abort(ctx);
         return err;
@@ -69,7 +112,8 @@ static int hash_open_file(struct ota_ctx *ctx, int fd, char *hex)
     return ota_blob_end(ctx, hex);
 }
 
-int ota_blob_of_file(struct ota_ctx *ctx, const char *path, char *hex)
+int ota_blob_of_file(struct ota_ctx *ctx, const char *path, char *hex, char *hex256,
+                     uint8_t *buf, size_t cap)
 {
     const struct ota_fs_ops *fs = &ctx->port->fs;
     void *user = ctx->port->user;
@@ -86,7 +130,7 @@ int ota_blob_of_file(struct ota_ctx *ctx, const char *path, char *hex)
         return fd;
     err = ota_blob_begin(ctx, st.size);
     if (err == OTA_OK)
-        err = hash_open_file(ctx, fd, hex);
+        err = hash_open_file(ctx, fd, hex, hex256, buf, cap);
     fs->close(user, fd);
     return err;
 }

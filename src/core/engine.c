@@ -9,6 +9,7 @@
 #include "github.h"
 #include "install.h"
 #include "log.h"
+#include "manifest_plan.h"
 #include "plan.h"
 #include "release.h"
 #include "sidecar.h"
@@ -104,30 +105,44 @@ int ota_boot(struct ota_ctx *ctx)
  * latest release's tag) and its commit. When the latest release is
  * confirmed unchanged (304), the tag's remembered commit is used without a
  * second request: a no-op check of the stable channel is one request. */
-static int resolve_target(struct ota_ctx *ctx, struct ota_result *out)
+static const char *pinned_tag(const struct ota_settings *s)
+{
+    return s->tag && s->tag[0] ? s->tag : NULL;
+}
+
+/* The stable channel's release; fresh: without revalidating a remembered
+ * answer (whose 304 names the tag but not the assets). */
+static int get_release(struct ota_ctx *ctx, int fresh, struct ota_release *rel)
+{
+    const char *pinned = pinned_tag(&ctx->settings);
+    int err = ota_release_get(ctx, pinned, fresh, rel);
+
+    if (err == OTA_ERR_HTTP_NOT_FOUND && pinned) {
+        /* a plain git tag without a release: manifestless from the tag */
+        ctx->reason[0] = '\0';
+        memset(rel, 0, sizeof *rel);
+        err = ota_copy_str(rel->tag, sizeof rel->tag, pinned, strlen(pinned));
+    }
+    return err;
+}
+
+static int resolve_target(struct ota_ctx *ctx, struct ota_result *out, struct ota_release *rel)
 {
     const struct ota_settings *s = &ctx->settings;
     const char *ref = s->branch;
-    struct ota_release rel;
     int err;
 
+    memset(rel, 0, sizeof *rel);
     if (s->channel == OTA_CHANNEL_STABLE) {
-        const char *pinned = s->tag && s->tag[0] ? s->tag : NULL;
-        err = ota_release_get(ctx, pinned, &rel);
-        if (err == OTA_ERR_HTTP_NOT_FOUND && pinned) {
-            /* a plain git tag without a release: manifestless from the tag */
-            ctx->reason[0] = '\0';
-            memset(&rel, 0, sizeof rel);
-            err = ota_copy_str(rel.tag, sizeof rel.tag, pinned, strlen(pinned));
-        }
+        err = get_release(ctx, 0, rel);
         if (err != OTA_OK)
             return err;
-        ref = rel.tag;
+        ref = rel->tag;
     }
     err = ota_copy_str(out->ref, sizeof out->ref, ref, strlen(ref));
     if (err != OTA_OK)
         return ota_fail(ctx, err, "ref too long", NULL, NULL);
-    if (s->channel == OTA_CHANNEL_STABLE && rel.unchanged &&
+    if (s->channel == OTA_CHANNEL_STABLE && rel->unchanged &&
         ota_github_remembered_commit(ctx, out->ref, out->commit))
         return OTA_OK;
     return ota_github_resolve(ctx, out->ref, out->commit);
@@ -159,19 +174,31 @@ static void note_rate_limit(struct ota_ctx *ctx, int err)
         (void)ota_cache_defer(ctx, 0);
 }
 
-static int check(struct ota_ctx *ctx, struct ota_result *out)
+/* What version.json says, into out; installed keeps the rest. */
+static void read_installed(struct ota_ctx *ctx, struct ota_result *out,
+                           struct ota_version *installed)
+{
+    if (ota_version_read(ctx, installed) != OTA_OK)
+        ota_log(ctx, OTA_LOG_WARN, OTA_VERSION_FILE " is corrupt: treating the device as empty",
+                NULL, NULL);
+    memcpy(out->installed_commit, installed->commit, OTA_SHA1_HEX);
+    memcpy(out->ref, installed->ref, sizeof out->ref);
+    out->has_sequence = installed->has_sequence;
+    out->sequence = installed->sequence;
+    memcpy(out->post_update, installed->post_update, sizeof out->post_update);
+}
+
+static int check(struct ota_ctx *ctx, struct ota_result *out, struct ota_release *rel,
+                 struct ota_version *installed)
 {
     int err;
 
     memset(out, 0, sizeof *out);
-    err = ota_version_read(ctx, out->installed_commit, out->ref, sizeof out->ref);
-    if (err != OTA_OK)
-        ota_log(ctx, OTA_LOG_WARN, OTA_VERSION_FILE " is corrupt: treating the device as empty",
-                NULL, NULL);
+    read_installed(ctx, out, installed);
     err = deferred(ctx);
     if (err != OTA_OK)
         return err;
-    err = resolve_target(ctx, out);
+    err = resolve_target(ctx, out, rel);
     note_rate_limit(ctx, err);
     if (err == OTA_OK)
         out->update_available = strcmp(out->commit, out->installed_commit) != 0;
@@ -180,15 +207,23 @@ static int check(struct ota_ctx *ctx, struct ota_result *out)
 
 int ota_installed(struct ota_ctx *ctx, struct ota_result *out)
 {
+    struct ota_version v;
+    int err;
+
     begin_call(ctx);
     memset(out, 0, sizeof *out);
-    return ota_version_read(ctx, out->installed_commit, out->ref, sizeof out->ref);
+    err = ota_version_read(ctx, &v);
+    read_installed(ctx, out, &v);
+    return err;
 }
 
 int ota_check(struct ota_ctx *ctx, struct ota_result *out)
 {
+    struct ota_release rel;
+    struct ota_version installed;
+
     begin_call(ctx);
-    return record_failure(ctx, "check", check(ctx, out));
+    return record_failure(ctx, "check", check(ctx, out, &rel, &installed));
 }
 
 /* Tree body consumer: every blob goes to the planner. */
@@ -201,7 +236,7 @@ static int tree_blob(void *arg, struct ota_entry *e)
 {
     struct tree_plan *tp = arg;
 
-    return ota_plan_blob(&tp->planner, e);
+    return ota_plan_file(&tp->planner, e, NULL);
 }
 
 static int tp_begin(void *arg)
@@ -211,7 +246,7 @@ static int tp_begin(void *arg)
 
     ota_plan_abort(&tp->planner); /* a retried listing starts a fresh plan */
     ota_tree_init(&tp->reader, ctx, tree_blob, tp);
-    return ota_plan_begin(&tp->planner, ctx);
+    return ota_plan_begin(&tp->planner, ctx, ctx->io_buf, ctx->io_size);
 }
 
 static int tp_data(void *arg, const uint8_t *p, size_t n)
@@ -229,8 +264,7 @@ static int tp_end(void *arg)
     return err == OTA_OK ? ota_plan_end(&tp->planner) : err;
 }
 
-static int plan_update(struct ota_ctx *ctx, const char *commit,
-                       struct ota_plan_totals *totals)
+static int plan_tree(struct ota_ctx *ctx, const char *commit, struct ota_plan_totals *totals)
 {
     struct tree_plan tp;
     struct ota_body body = {tp_begin, tp_data, tp_end, NULL};
@@ -243,7 +277,41 @@ static int plan_update(struct ota_ctx *ctx, const char *commit,
     err = ota_github_tree(ctx, commit, &body);
     ota_plan_abort(&tp.planner);
     *totals = tp.planner.totals;
+    if (err == OTA_OK && totals->fetch_count > 0 && ctx->settings.sha256_sidecar &&
+        ctx->settings.sha256_sidecar[0])
+        err = ota_sidecar_fetch(ctx, commit);
     return err;
+}
+
+/* Manifest mode: the release's manifest, authenticated and fresh, is the
+ * list of files; version.json will carry its sequence and hooks. */
+static int plan_manifest(struct ota_ctx *ctx, const struct ota_release *rel,
+                         struct ota_version *next, struct ota_plan_totals *totals)
+{
+    struct ota_manifest_staged m;
+    int err = ota_manifest_stage(ctx, rel, next, &m);
+
+    return err == OTA_OK ? ota_manifest_plan(ctx, &m, totals) : err;
+}
+
+/* The files of the target: from the release manifest when there is one,
+ * else from the git tree at the commit. */
+static int plan_target(struct ota_ctx *ctx, struct ota_release *rel, struct ota_version *next,
+                       struct ota_plan_totals *totals)
+{
+    const struct ota_settings *s = &ctx->settings;
+    int err = OTA_OK;
+
+    if (s->channel != OTA_CHANNEL_STABLE)
+        return plan_tree(ctx, next->commit, totals);
+    if (rel->unchanged)
+        err = get_release(ctx, 1, rel);
+    if (err == OTA_OK && rel->manifest_id)
+        return plan_manifest(ctx, rel, next, totals);
+    if (err == OTA_OK && s->public_key && s->public_key[0])
+        return ota_fail(ctx, OTA_ERR_SIGNATURE, "release ", rel->tag,
+                        " has no " OTA_MANIFEST_ASSET " (public_key requires signed releases)");
+    return err == OTA_OK ? plan_tree(ctx, next->commit, totals) : err;
 }
 
 /* A fresh, empty stage; and the previous version's backup goes, as the
@@ -265,49 +333,70 @@ static int prepare_stage(struct ota_ctx *ctx)
     return OTA_OK;
 }
 
-static int update(struct ota_ctx *ctx, struct ota_result *out)
+static void emit_planned(struct ota_ctx *ctx, struct ota_event *ev,
+                         const struct ota_plan_totals *totals)
 {
+    ctx->stats.files_unchanged = totals->keep_count;
+    ev->type = OTA_EVENT_PLANNED;
+    ev->files_total = totals->fetch_count;
+    ev->bytes_total = totals->fetch_bytes;
+    ota_emit(ctx, ev);
+}
+
+static void report_installed(struct ota_ctx *ctx, struct ota_event *ev, struct ota_result *out,
+                             const struct ota_version *next)
+{
+    out->installed = 1;
+    out->has_sequence = next->has_sequence;
+    out->sequence = next->sequence;
+    memcpy(out->post_update, next->post_update, sizeof out->post_update);
+    ev->type = OTA_EVENT_INSTALLED;
+    ota_emit(ctx, ev);
+}
+
+struct update_work {
+    struct ota_release rel;
+    struct ota_version next; /* version.json now, then as it will be */
     struct ota_plan_totals totals;
     struct ota_event ev;
+};
+
+static int update(struct ota_ctx *ctx, struct ota_result *out)
+{
+    struct update_work w;
     int completed;
     /* a swap interrupted after its commit point is finished first, never
      * thrown away with the stage */
     int err = ota_install_recover(ctx, &completed);
 
     if (err == OTA_OK)
-        err = check(ctx, out);
+        err = check(ctx, out, &w.rel, &w.next);
     if (err != OTA_OK || (!out->update_available && !ctx->settings.force))
         return err;
-    memset(&ev, 0, sizeof ev);
-    ev.type = OTA_EVENT_RESOLVED;
-    ev.commit = out->commit;
-    ota_emit(ctx, &ev);
+    memset(&w.ev, 0, sizeof w.ev);
+    /* next keeps the installed sequence for the manifest's freshness check */
+    memset(w.next.post_update, 0, sizeof w.next.post_update);
+    memset(w.next.rollback, 0, sizeof w.next.rollback);
+    memcpy(w.next.commit, out->commit, OTA_SHA1_HEX);
+    memcpy(w.next.ref, out->ref, sizeof w.next.ref);
+    w.ev.type = OTA_EVENT_RESOLVED;
+    w.ev.commit = out->commit;
+    ota_emit(ctx, &w.ev);
     err = prepare_stage(ctx);
     if (err == OTA_OK)
-        err = plan_update(ctx, out->commit, &totals);
+        err = plan_target(ctx, &w.rel, &w.next, &w.totals);
     if (err == OTA_OK) {
-        ctx->stats.files_unchanged = totals.keep_count;
-        ev.type = OTA_EVENT_PLANNED;
-        ev.files_total = totals.fetch_count;
-        ev.bytes_total = totals.fetch_bytes;
-        ota_emit(ctx, &ev);
-        if (totals.fetch_count > 0 && ctx->settings.sha256_sidecar &&
-            ctx->settings.sha256_sidecar[0])
-            err = ota_sidecar_fetch(ctx, out->commit);
-    }
-    if (err == OTA_OK) {
-        err = ota_fetch_planned(ctx, out->commit, totals.fetch_count);
+        out->manifest = w.rel.manifest_id != 0;
+        emit_planned(ctx, &w.ev, &w.totals);
+        err = ota_fetch_planned(ctx, out->commit, w.totals.fetch_count);
     }
     if (err != OTA_OK) {
         (void)ota_install_discard(ctx); /* nothing was committed: stay as we are */
         return err;
     }
-    err = ota_install_commit(ctx, out->commit, out->ref);
-    if (err == OTA_OK) {
-        out->installed = 1;
-        ev.type = OTA_EVENT_INSTALLED;
-        ota_emit(ctx, &ev);
-    }
+    err = ota_install_commit(ctx, &w.next);
+    if (err == OTA_OK)
+        report_installed(ctx, &w.ev, out, &w.next);
     return err;
 }
 

@@ -22,8 +22,8 @@ struct download {
     const char *stage_path;
     int fd;
     int hashing;
-    int hashing256;                     /* a sidecar SHA-256 runs too */
-    char sha256[OTA_SHA256_HEX];        /* expected, "" without sidecar */
+    int hashing256;                     /* a SHA-256 runs too */
+    const char *sha256;                 /* expected SHA-256, or "" */
     uint64_t received;
     struct ota_event progress;
 };
@@ -35,7 +35,7 @@ static void close_stage_file(struct download *d)
     if (d->hashing)
         ota_blob_abort(ctx);
     if (d->hashing256)
-        ota_sidecar_hash_abort(ctx);
+        ota_content256_abort(ctx);
     d->hashing = d->hashing256 = 0;
     if (d->fd >= 0)
         FS->close(USER, d->fd);
@@ -56,7 +56,7 @@ static int dl_begin(void *arg)
     err = ota_blob_begin(ctx, d->e->size);
     d->hashing = err == OTA_OK;
     if (err == OTA_OK && d->sha256[0]) {
-        err = ota_sidecar_hash_begin(ctx);
+        err = ota_content256_begin(ctx);
         d->hashing256 = err == OTA_OK;
     }
     return err;
@@ -74,7 +74,7 @@ static int dl_data(void *arg, const uint8_t *p, size_t n)
                         ": server sent more bytes than the tree lists", NULL);
     err = ota_blob_update(ctx, p, n);
     if (err == OTA_OK && d->hashing256)
-        err = ota_sidecar_hash_update(ctx, p, n);
+        err = ota_content256_update(ctx, p, n);
     if (err == OTA_OK)
         err = FS->write(USER, d->fd, p, n);
     if (err != OTA_OK)
@@ -100,12 +100,19 @@ static int dl_end(void *arg)
     }
     d->hashing = 0;
     err = ota_blob_end(ctx, actual);
-    if (err == OTA_OK && strcmp(actual, d->e->sha) != 0)
+    /* an unknown blob id (a manifest entry with only a SHA-256) leaves the
+     * SHA-256 to decide */
+    if (err == OTA_OK && strcmp(d->e->sha, OTA_UNKNOWN_SHA) != 0 &&
+        strcmp(actual, d->e->sha) != 0)
         err = ota_fail(ctx, OTA_ERR_HASH_MISMATCH, d->e->path,
                        ": SHA-1 mismatch, download corrupted", NULL);
     if (d->hashing256) {
-        int err256 = ota_sidecar_hash_check(ctx, d->sha256, d->e->path);
+        char actual256[OTA_SHA256_HEX];
+        int err256 = ota_content256_end(ctx, actual256);
         d->hashing256 = 0;
+        if (err256 == OTA_OK && strcmp(actual256, d->sha256) != 0)
+            err256 = ota_fail(ctx, OTA_ERR_HASH_MISMATCH, d->e->path,
+                              ": SHA-256 mismatch, download corrupted", NULL);
         if (err == OTA_OK)
             err = err256;
     }
@@ -115,8 +122,20 @@ static int dl_end(void *arg)
     return err;
 }
 
+/* The SHA-256 the file must have: from the plan (a manifest's), else from
+ * the sidecar when one is configured, else none. */
+static int expected_sha256(struct ota_ctx *ctx, const struct ota_entry *e, char *sha256)
+{
+    const char *sidecar = ctx->settings.sha256_sidecar;
+
+    if (sha256[0] || !sidecar || !sidecar[0] || strcmp(e->path, sidecar) == 0)
+        return OTA_OK; /* (the sidecar cannot list itself) */
+    /* io_buf is idle until the body arrives: it holds the sidecar lines */
+    return ota_sidecar_lookup(ctx, e->path, sha256, (char *)ctx->io_buf, ctx->io_size);
+}
+
 static int fetch_one(struct ota_ctx *ctx, const char *commit, const struct ota_entry *e,
-                     struct ota_event *progress)
+                     char *sha256, struct ota_event *progress)
 {
     struct download d;
     struct ota_body body = {dl_begin, dl_data, dl_end, NULL};
@@ -130,11 +149,10 @@ static int fetch_one(struct ota_ctx *ctx, const char *commit, const struct ota_e
     d.stage_path = ctx->path_a;
     d.progress = *progress;
     body.arg = &d;
-    err = OTA_OK;
-    if (ctx->settings.sha256_sidecar && ctx->settings.sha256_sidecar[0] &&
-        strcmp(e->path, ctx->settings.sha256_sidecar) != 0) /* it cannot list itself */
-        /* io_buf is idle until the body arrives: it holds the sidecar lines */
-        err = ota_sidecar_lookup(ctx, e->path, d.sha256, (char *)ctx->io_buf, ctx->io_size);
+    d.sha256 = sha256;
+    err = expected_sha256(ctx, e, sha256);
+    if (err == OTA_OK && strcmp(e->sha, OTA_UNKNOWN_SHA) == 0 && !sha256[0])
+        err = ota_fail(ctx, OTA_ERR_STATE, "no hash to verify ", e->path, " against");
     if (err == OTA_OK)
         err = ota_join(ctx->path_b, sizeof ctx->path_b, ctx->settings.stage_dir, "files");
     if (err == OTA_OK)
@@ -155,6 +173,7 @@ int ota_fetch_planned(struct ota_ctx *ctx, const char *commit, uint32_t files_to
 {
     struct ota_lines plan;
     struct ota_event ev;
+    char sha256[OTA_SHA256_HEX] = "";
     char *line;
     size_t len;
     int r, err;
@@ -166,6 +185,10 @@ int ota_fetch_planned(struct ota_ctx *ctx, const char *commit, uint32_t files_to
     if (err != OTA_OK)
         return err;
     while ((r = ota_lines_next(&plan, &line, &len)) == 1) {
+        if (line[0] == OTA_PLAN_SHA256 && len == 66 && line[1] == ' ') {
+            memcpy(sha256, line + 2, 65);
+            continue;
+        }
         if (line[0] != OTA_PLAN_FETCH)
             continue;
         if (len < 2 || ota_entry_parse(line + 2, len - 2, &ctx->entry) != OTA_OK) {
@@ -177,7 +200,8 @@ int ota_fetch_planned(struct ota_ctx *ctx, const char *commit, uint32_t files_to
         ev.bytes_done = 0;
         ev.bytes_total = ctx->entry.size;
         ota_emit(ctx, &ev);
-        r = fetch_one(ctx, commit, &ctx->entry, &ev);
+        r = fetch_one(ctx, commit, &ctx->entry, sha256, &ev);
+        sha256[0] = '\0';
         if (r != OTA_OK)
             break;
         ctx->stats.files_fetched++;

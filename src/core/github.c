@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "bodysink.h"
 #include "cache.h"
 #include "hex.h"
 #include "log.h"
@@ -28,41 +29,6 @@ static int url_done(struct ota_ctx *ctx, const struct ota_strbuf *sb)
     return sb->overflow ? ota_fail(ctx, OTA_ERR_NO_MEM, "URL too long", NULL, NULL) : OTA_OK;
 }
 
-/* Collects the 40-byte answer of the sha media type. */
-struct sha_body {
-    char text[OTA_SHA1_HEX];
-    size_t len;
-    int overflow;
-};
-
-static int sha_begin(void *arg)
-{
-    struct sha_body *b = arg;
-
-    b->len = 0;
-    b->overflow = 0;
-    return OTA_OK;
-}
-
-static int sha_data(void *arg, const uint8_t *p, size_t n)
-{
-    struct sha_body *b = arg;
-
-    if (b->len + n > 40) {
-        b->overflow = 1;
-        return OTA_OK; /* judged in end(), so the reason names the response */
-    }
-    memcpy(b->text + b->len, p, n);
-    b->len += n;
-    return OTA_OK;
-}
-
-static int sha_end(void *arg)
-{
-    (void)arg;
-    return OTA_OK;
-}
-
 int ota_github_cache_key(struct ota_ctx *ctx, char *key, size_t cap, const char *what)
 {
     struct ota_strbuf sb;
@@ -83,6 +49,7 @@ int ota_github_cached_get(struct ota_ctx *ctx, const char *what, const char *acc
     int err;
 
     ans->have = ota_github_cache_key(ctx, ans->key, sizeof ans->key, what) == OTA_OK &&
+                !ans->fresh &&
                 ota_cache_lookup(ctx, ans->key, ans->value, sizeof ans->value, ans->etag);
     ans->not_modified = 0;
     err = ota_http_fetch(ctx, accept, ans->have ? ans->etag : NULL, body, &res);
@@ -133,13 +100,15 @@ int ota_github_remembered_commit(struct ota_ctx *ctx, const char *ref,
 int ota_github_resolve(struct ota_ctx *ctx, const char *ref,
                        char commit[OTA_SHA1_HEX])
 {
-    struct sha_body b;
-    struct ota_body body = {sha_begin, sha_data, sha_end, NULL};
+    uint8_t text[OTA_SHA1_HEX]; /* the sha media type answers 40 bytes */
+    struct ota_mem_sink b;
+    struct ota_body body;
     struct ota_cached_answer ans;
     struct ota_strbuf sb;
     char what[OTA_PATH_MAX + 16];
     int err;
 
+    ans.fresh = 0;
     ota_github_repo_url(ctx, &sb);
     ota_sb_add(&sb, "commits/");
     ota_sb_add_url_escaped(&sb, ref, 1);
@@ -149,7 +118,7 @@ int ota_github_resolve(struct ota_ctx *ctx, const char *ref,
     ota_sb_init(&sb, what, sizeof what);
     ota_sb_add(&sb, "commits/");
     ota_sb_add(&sb, ref);
-    body.arg = &b;
+    ota_mem_sink_init(&b, text, 40, &body);
     err = ota_github_cached_get(ctx, what, ACCEPT_SHA, &body, &ans);
     if (err == OTA_ERR_HTTP_NOT_FOUND)
         return ota_fail_explain(ctx, err, "repository or ref \"", ref,
@@ -160,12 +129,12 @@ int ota_github_resolve(struct ota_ctx *ctx, const char *ref,
         b.len = strlen(ans.value);
         b.overflow = b.len > 40;
         if (!b.overflow)
-            memcpy(b.text, ans.value, b.len);
+            memcpy(text, ans.value, b.len);
     }
-    if (b.overflow || !ota_hex_is_sha1(b.text, b.len))
+    if (b.overflow || !ota_hex_is_sha1((const char *)text, b.len))
         return ota_fail(ctx, OTA_ERR_BAD_RESPONSE, "commit lookup for \"", ref,
                         "\" did not answer a commit sha");
-    memcpy(commit, b.text, 40);
+    memcpy(commit, text, 40);
     commit[40] = '\0';
     ota_github_remember(ctx, &ans, commit);
     return OTA_OK;

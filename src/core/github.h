@@ -15,6 +15,7 @@ struct ota_cached_answer {
     char key[OTA_PATH_MAX + 64]; /* "owner/repo:what" */
     char value[OTA_PATH_MAX];    /* the remembered answer */
     char etag[OTA_ETAG_MAX];
+    int fresh;                   /* set by the caller: do not revalidate */
     int have;                    /* value and etag came from the cache */
     int not_modified;            /* the server answered 304: value is current */
 };

@@ -164,27 +164,55 @@ static int apply_pass(struct ota_ctx *ctx, char op)
     return r < 0 ? r : OTA_OK;
 }
 
-static int read_commit_record(struct ota_ctx *ctx, char *commit, char *ref, size_t ref_cap)
+/* One optional line of the record after the first: "S <sequence>",
+ * "P <post_update hook>" or "R <rollback hook>". */
+static int record_extra(struct ota_version *v, const char *line, size_t len)
 {
-    struct ota_lines rec;
+    if (len < 3 || line[1] != ' ')
+        return OTA_ERR_STATE;
+    if (line[0] == 'S') {
+        v->has_sequence = 1;
+        return ota_parse_u64(line + 2, len - 2, &v->sequence) == 0 ? OTA_OK : OTA_ERR_STATE;
+    }
+    if (line[0] == 'P' || line[0] == 'R')
+        return ota_copy_str(line[0] == 'P' ? v->post_update : v->rollback, OTA_PATH_MAX,
+                            line + 2, len - 2);
+    return OTA_ERR_STATE;
+}
+
+static int parse_record(struct ota_lines *rec, struct ota_version *v)
+{
     char *line;
     size_t len;
+    int r = ota_lines_next(rec, &line, &len);
+
+    if (r < 0)
+        return r;
+    if (r == 0 || len < 42 || line[40] != ' ' || !ota_hex_is_sha1(line, 40))
+        return OTA_ERR_STATE;
+    memcpy(v->commit, line, 40);
+    v->commit[40] = '\0';
+    r = ota_copy_str(v->ref, sizeof v->ref, line + 41, len - 41);
+    while (r == OTA_OK && (r = ota_lines_next(rec, &line, &len)) == 1)
+        r = record_extra(v, line, len);
+    return r < 0 ? r : OTA_OK;
+}
+
+static int read_commit_record(struct ota_ctx *ctx, struct ota_version *v)
+{
+    struct ota_lines rec;
     int r;
 
+    memset(v, 0, sizeof *v);
     r = ota_stage_path(ctx, ctx->path_a, sizeof ctx->path_a, COMMIT_RECORD);
     if (r == OTA_OK)
         r = ota_lines_open(&rec, ctx, ctx->path_a, ctx->lines_buf, ctx->lines_size);
     if (r != OTA_OK)
         return r;
-    r = ota_lines_next(&rec, &line, &len);
+    r = parse_record(&rec, v);
     ota_lines_close(&rec);
-    if (r < 0)
-        return r;
-    if (r == 0 || len < 42 || line[40] != ' ' || !ota_hex_is_sha1(line, 40))
+    if (r == OTA_ERR_STATE || r == OTA_ERR_NO_MEM)
         return ota_fail(ctx, OTA_ERR_STATE, "corrupt commit record", NULL, NULL);
-    memcpy(commit, line, 40);
-    commit[40] = '\0';
-    r = ota_copy_str(ref, ref_cap, line + 41, len - 41);
     /* a missing plan would read as an empty one: never complete that */
     if (r == OTA_OK)
         r = ota_stage_path(ctx, ctx->path_a, sizeof ctx->path_a, "plan");
@@ -198,9 +226,8 @@ static int read_commit_record(struct ota_ctx *ctx, char *commit, char *ref, size
 /* Finishes a committed swap; safe to run any number of times. */
 static int complete_swap(struct ota_ctx *ctx)
 {
-    char commit[OTA_SHA1_HEX];
-    char ref[OTA_PATH_MAX];
-    int err = read_commit_record(ctx, commit, ref, sizeof ref);
+    struct ota_version v;
+    int err = read_commit_record(ctx, &v);
 
     /* deletes first, so a directory can become a file */
     if (err == OTA_OK)
@@ -217,7 +244,7 @@ static int complete_swap(struct ota_ctx *ctx)
             err = sync_both(ctx, ctx->path_a, OTA_STATE_FILE);
     }
     if (err == OTA_OK)
-        err = ota_version_write(ctx, commit, ref);
+        err = ota_version_write(ctx, &v);
     if (err == OTA_OK)
         err = ota_install_discard(ctx);
     if (err != OTA_OK)
@@ -298,18 +325,36 @@ static int seal_stage(struct ota_ctx *ctx)
     return FS->sync_dir(USER, ctx->settings.stage_dir);
 }
 
-int ota_install_commit(struct ota_ctx *ctx, const char *commit, const char *ref)
+/* The record: "<commit> <ref>" and the optional lines of record_extra. */
+static void format_record(struct ota_strbuf *sb, const struct ota_version *v)
 {
-    char record[OTA_SHA1_HEX + OTA_PATH_MAX + 2];
+    ota_sb_add(sb, v->commit);
+    ota_sb_addc(sb, ' ');
+    ota_sb_add(sb, v->ref);
+    if (v->has_sequence) {
+        ota_sb_add(sb, "\nS ");
+        ota_sb_add_u64(sb, v->sequence);
+    }
+    if (v->post_update[0]) {
+        ota_sb_add(sb, "\nP ");
+        ota_sb_add(sb, v->post_update);
+    }
+    if (v->rollback[0]) {
+        ota_sb_add(sb, "\nR ");
+        ota_sb_add(sb, v->rollback);
+    }
+    ota_sb_addc(sb, '\n');
+}
+
+int ota_install_commit(struct ota_ctx *ctx, const struct ota_version *v)
+{
+    char record[OTA_SHA1_HEX + 3 * OTA_PATH_MAX + 32];
     char path[OTA_PATH_MAX + 64];
     struct ota_strbuf sb;
     int err;
 
     ota_sb_init(&sb, record, sizeof record);
-    ota_sb_add(&sb, commit);
-    ota_sb_addc(&sb, ' ');
-    ota_sb_add(&sb, ref);
-    ota_sb_addc(&sb, '\n');
+    format_record(&sb, v);
     err = ota_stage_path(ctx, path, sizeof path, COMMIT_RECORD);
     if (err == OTA_OK && sb.overflow)
         err = OTA_ERR_NO_MEM;

@@ -7,9 +7,11 @@
 #define OTA_CORE_INSTALL_H
 
 #include "ota/ota.h"
+#include "state.h"
 
-/* Writes the commit point for commit/ref, then swaps the stage in. */
-int ota_install_commit(struct ota_ctx *ctx, const char *commit, const char *ref);
+/* Writes the commit point for version v (its version.json to be), then
+ * swaps the stage in. */
+int ota_install_commit(struct ota_ctx *ctx, const struct ota_version *v);
 
 /* At start-up: completes a committed swap, or discards an uncommitted stage.
  * *completed is set to 1 when a swap was completed. */

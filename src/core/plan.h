@@ -10,6 +10,7 @@
 
 #define OTA_PLAN_FETCH 'F'
 #define OTA_PLAN_DELETE 'D'
+#define OTA_PLAN_SHA256 'S' /* "S <sha256>": the next F line's SHA-256 */
 
 struct ota_plan_totals {
     uint32_t fetch_count;
@@ -22,6 +23,9 @@ struct ota_planner {
     struct ota_ctx *ctx;
     struct ota_lines installed; /* the current .ota_state */
     struct ota_entry old;       /* its next line, if have_old */
+    struct ota_entry adopted;   /* a file found identical on the device */
+    uint8_t *hash_buf;          /* for hashing device files: a buffer the */
+    size_t hash_cap;            /*   source of the entries is not using */
     int have_old;
     int plan_fd;
     int state_fd;
@@ -29,11 +33,22 @@ struct ota_planner {
     struct ota_plan_totals totals;
 };
 
-/* Opens the installed state and creates plan and state files in stage. */
-int ota_plan_begin(struct ota_planner *p, struct ota_ctx *ctx);
-/* Takes the next blob of the target tree (ctx->entry), in git order. */
-int ota_plan_blob(struct ota_planner *p, const struct ota_entry *e);
-/* Flushes deletions of what the target no longer has, syncs both files. */
+/* Opens the installed state and creates plan and state files in stage.
+ * Device files are hashed in hash_buf (ctx->io_buf unless the caller reads
+ * its entries there). */
+int ota_plan_begin(struct ota_planner *p, struct ota_ctx *ctx, uint8_t *hash_buf,
+                   size_t hash_cap);
+/* Takes the next file of the target, in git order: e->sha is its blob
+ * SHA-1 (OTA_UNKNOWN_SHA when only sha256, 64 hex, is known; sha256 may be
+ * NULL). A file is fetched unless the device has it: by .ota_state, or, not
+ * listed there, by hashing the file found at its path. */
+int ota_plan_file(struct ota_planner *p, const struct ota_entry *e, const char *sha256);
+/* Plans the deletion of what the target no longer has. */
+int ota_plan_flush_old(struct ota_planner *p);
+/* After ota_plan_flush_old: deletes path, a file .ota_state does not list
+ * (a manifest's "deletes"), if the device has it and rules permit. */
+int ota_plan_delete_path(struct ota_planner *p, const char *path);
+/* Flushes what is left, syncs both files. */
 int ota_plan_end(struct ota_planner *p);
 /* Closes everything after a failure. */
 void ota_plan_abort(struct ota_planner *p);

@@ -24,6 +24,18 @@ struct release_reader {
     int found;
 };
 
+/* A tag ends up in version.json and the commit record: no control
+ * characters (git refuses them in ref names anyway). */
+static int printable(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return 0;
+    return 1;
+}
+
 static int top_level(struct release_reader *r, const struct ota_json_token *t)
 {
     struct ota_release *rel = r->rel;
@@ -35,7 +47,7 @@ static int top_level(struct release_reader *r, const struct ota_json_token *t)
     }
     if (r->top_field == FIELD_TAG) {
         if (t->type != OTA_JSON_STRING || t->truncated || t->len == 0 ||
-            strlen(t->text) != t->len ||
+            !printable(t->text, t->len) ||
             ota_copy_str(rel->tag, sizeof rel->tag, t->text, t->len) != OTA_OK)
             return OTA_ERR_BAD_RESPONSE;
         r->found = 1;
@@ -167,7 +179,7 @@ static int not_found(struct ota_ctx *ctx, const char *tag)
                             NULL, NULL);
 }
 
-int ota_release_get(struct ota_ctx *ctx, const char *tag, struct ota_release *rel)
+int ota_release_get(struct ota_ctx *ctx, const char *tag, int fresh, struct ota_release *rel)
 {
     struct release_reader r;
     struct ota_body body = {rr_begin, rr_data, rr_end, NULL};
@@ -183,6 +195,7 @@ int ota_release_get(struct ota_ctx *ctx, const char *tag, struct ota_release *re
     err = release_url(ctx, tag, what, sizeof what);
     if (err != OTA_OK)
         return err;
+    ans.fresh = fresh;
     err = ota_github_cached_get(ctx, what, "application/vnd.github+json", &body, &ans);
     if (err == OTA_ERR_HTTP_NOT_FOUND)
         return not_found(ctx, tag);

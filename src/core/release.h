@@ -18,9 +18,9 @@ struct ota_release {
     int unchanged;          /* latest answered 304: only tag is known */
 };
 
-/* GET /repos/{o}/{r}/releases/latest (tag NULL, revalidated with its
- * remembered ETag) or /releases/tags/{tag}. */
-int ota_release_get(struct ota_ctx *ctx, const char *tag, struct ota_release *rel);
+/* GET /repos/{o}/{r}/releases/latest (tag NULL) or /releases/tags/{tag},
+ * revalidated with its remembered ETag unless fresh. */
+int ota_release_get(struct ota_ctx *ctx, const char *tag, int fresh, struct ota_release *rel);
 
 /* Streams an asset into body: GET /repos/{o}/{r}/releases/assets/{id} with
  * Accept: application/octet-stream, which GitHub answers with the bytes or

@@ -47,81 +47,143 @@ size_t ota_entry_format(struct ota_ctx *ctx, char op, const struct ota_entry *e)
     return sb.len;
 }
 
-/* version.json reader: picks the two string members it needs. */
+/* version.json reader: picks the members it needs, ignores the rest. */
+enum { V_OTHER, V_COMMIT, V_REF, V_SEQUENCE, V_POST_UPDATE, V_ROLLBACK };
+
 struct version_reader {
-    char *commit;
-    char *ref;
-    size_t ref_cap;
-    int field; /* 1 = commit, 2 = ref, 0 = other */
+    struct ota_version *v;
+    int field;
 };
 
-static int version_token(void *arg, const struct ota_json_token *t)
+static int version_field(const char *key)
 {
-    struct version_reader *v = arg;
+    static const char *const names[] = {"commit", "ref", "sequence", "post_update",
+                                        "rollback"};
+    int i;
 
-    if (t->depth == 1 && t->type == OTA_JSON_KEY) {
-        v->field = strcmp(t->text, "commit") == 0 ? 1 : strcmp(t->text, "ref") == 0 ? 2 : 0;
-        return OTA_OK;
-    }
-    if (t->depth == 1 && t->type == OTA_JSON_STRING && v->field == 1) {
+    for (i = 0; i < 5; i++)
+        if (strcmp(key, names[i]) == 0)
+            return i + 1;
+    return V_OTHER;
+}
+
+static int version_string(struct ota_version *v, int field, const struct ota_json_token *t)
+{
+    char *dst = field == V_REF ? v->ref : field == V_POST_UPDATE ? v->post_update : v->rollback;
+
+    if (field == V_COMMIT) {
         if (!ota_hex_is_sha1(t->text, t->len))
             return OTA_ERR_STATE;
         memcpy(v->commit, t->text, OTA_SHA1_HEX);
-    } else if (t->depth == 1 && t->type == OTA_JSON_STRING && v->field == 2) {
-        if (ota_copy_str(v->ref, v->ref_cap, t->text, t->len) != OTA_OK)
-            return OTA_ERR_STATE;
+        return OTA_OK;
     }
-    if (t->depth == 0 && t->type != OTA_JSON_OBJECT_BEGIN && t->type != OTA_JSON_OBJECT_END)
+    if (t->truncated || strlen(t->text) != t->len)
         return OTA_ERR_STATE;
+    return ota_copy_str(dst, OTA_PATH_MAX, t->text, t->len) == OTA_OK ? OTA_OK : OTA_ERR_STATE;
+}
+
+static int version_token(void *arg, const struct ota_json_token *t)
+{
+    struct version_reader *r = arg;
+    int field = r->field;
+
+    if (t->depth == 0)
+        return t->type == OTA_JSON_OBJECT_BEGIN || t->type == OTA_JSON_OBJECT_END
+                   ? OTA_OK : OTA_ERR_STATE;
+    if (t->depth != 1)
+        return OTA_OK;
+    r->field = V_OTHER;
+    if (t->type == OTA_JSON_KEY) {
+        r->field = version_field(t->text);
+        return OTA_OK;
+    }
+    if (field == V_SEQUENCE && t->type == OTA_JSON_NUMBER) {
+        r->v->has_sequence = ota_parse_u64(t->text, t->len, &r->v->sequence) == 0;
+        return r->v->has_sequence ? OTA_OK : OTA_ERR_STATE;
+    }
+    if (field != V_OTHER && field != V_SEQUENCE && t->type == OTA_JSON_STRING)
+        return version_string(r->v, field, t);
     return OTA_OK;
 }
 
-int ota_version_read(struct ota_ctx *ctx, char commit[OTA_SHA1_HEX], char *ref,
-                     size_t ref_cap)
+int ota_version_read(struct ota_ctx *ctx, struct ota_version *v)
 {
     const struct ota_port *port = ctx->port;
-    struct version_reader v;
+    struct version_reader r;
     struct ota_json j;
     long n;
     int fd, err = OTA_OK;
 
-    commit[0] = '\0';
-    ref[0] = '\0';
+    memset(v, 0, sizeof *v);
     fd = port->fs.open(port->user, OTA_VERSION_FILE, OTA_OPEN_READ);
     if (fd == OTA_ERR_NOT_FOUND)
         return OTA_OK;
     if (fd < 0)
         return fd;
-    v.commit = commit;
-    v.ref = ref;
-    v.ref_cap = ref_cap;
-    v.field = 0;
-    ota_json_init(&j, ctx->json_scratch, sizeof ctx->json_scratch, version_token, &v);
+    r.v = v;
+    r.field = V_OTHER;
+    ota_json_init(&j, ctx->json_scratch, sizeof ctx->json_scratch, version_token, &r);
     while (err == OTA_OK && (n = port->fs.read(port->user, fd, ctx->io_buf, ctx->io_size)) != 0)
         err = n < 0 ? (int)n : ota_json_feed(&j, ctx->io_buf, (size_t)n);
     if (err == OTA_OK)
         err = ota_json_finish(&j);
     port->fs.close(port->user, fd);
     if (err != OTA_OK) {
-        commit[0] = '\0';
+        memset(v, 0, sizeof *v);
         return OTA_ERR_STATE;
     }
     return OTA_OK;
 }
 
-int ota_version_write(struct ota_ctx *ctx, const char *commit, const char *ref)
+/* `, "key": ` (`{"key": ` for the first) then the value: a JSON string (escaped into io_buf, which
+ * holds any escaped path) or, when text is NULL, the number. */
+static int put_member(struct ota_ctx *ctx, int fd, const char *key, const char *text,
+                      uint64_t number)
 {
     struct ota_strbuf sb;
+    int err;
 
     ota_sb_init(&sb, ctx->line, sizeof ctx->line);
-    ota_sb_add(&sb, "{\"ref\": \"");
-    ota_sb_add_json_escaped(&sb, ref, strlen(ref));
-    ota_sb_add(&sb, "\", \"commit\": \"");
-    ota_sb_add(&sb, commit);
-    ota_sb_add(&sb, "\", \"channel\": \"");
-    ota_sb_add(&sb, ctx->settings.channel == OTA_CHANNEL_STABLE ? "stable" : "developer");
-    ota_sb_add(&sb, "\"}\n");
+    ota_sb_add(&sb, strcmp(key, "ref") == 0 ? "{\"" : ", \"");
+    ota_sb_add(&sb, key);
+    ota_sb_add(&sb, text ? "\": \"" : "\": ");
+    if (!text)
+        ota_sb_add_u64(&sb, number);
+    err = ota_write_all(ctx, fd, ctx->line, sb.len);
+    if (err != OTA_OK || !text)
+        return err;
+    ota_sb_init(&sb, (char *)ctx->io_buf, ctx->io_size);
+    ota_sb_add_json_escaped(&sb, text, strlen(text));
+    ota_sb_addc(&sb, '"');
     if (sb.overflow)
         return OTA_ERR_NO_MEM;
-    return ota_write_atomic(ctx, OTA_VERSION_FILE, ctx->line, sb.len);
+    return ota_write_all(ctx, fd, (const char *)ctx->io_buf, sb.len);
+}
+
+static int put_version(struct ota_ctx *ctx, int fd, const struct ota_version *v)
+{
+    int err = put_member(ctx, fd, "ref", v->ref, 0);
+
+    if (err == OTA_OK)
+        err = put_member(ctx, fd, "commit", v->commit, 0);
+    if (err == OTA_OK)
+        err = put_member(ctx, fd, "channel",
+                         ctx->settings.channel == OTA_CHANNEL_STABLE ? "stable" : "developer", 0);
+    if (err == OTA_OK && v->has_sequence)
+        err = put_member(ctx, fd, "sequence", NULL, v->sequence);
+    if (err == OTA_OK && v->post_update[0])
+        err = put_member(ctx, fd, "post_update", v->post_update, 0);
+    if (err == OTA_OK && v->rollback[0])
+        err = put_member(ctx, fd, "rollback", v->rollback, 0);
+    return err == OTA_OK ? ota_write_all(ctx, fd, "}\n", 2) : err;
+}
+
+int ota_version_write(struct ota_ctx *ctx, const struct ota_version *v)
+{
+    const char *tmp = OTA_VERSION_FILE ".tmp";
+    int fd = ctx->port->fs.open(ctx->port->user, tmp, OTA_OPEN_WRITE);
+
+    if (fd < 0)
+        return fd;
+    return ota_replace_with(ctx, fd, tmp, OTA_VERSION_FILE, put_version(ctx, fd, v));
 }
