@@ -11,6 +11,7 @@
 #include "log.h"
 #include "manifest_plan.h"
 #include "plan.h"
+#include "plan_check.h"
 #include "release.h"
 #include "sidecar.h"
 #include "state.h"
@@ -385,6 +386,8 @@ static int update(struct ota_ctx *ctx, struct ota_result *out)
     err = prepare_stage(ctx);
     if (err == OTA_OK)
         err = plan_target(ctx, &w.rel, &w.next, &w.totals);
+    if (err == OTA_OK)
+        err = ota_plan_check_layout(ctx);
     if (err == OTA_OK) {
         out->manifest = w.rel.manifest_id != 0;
         emit_planned(ctx, &w.ev, &w.totals);

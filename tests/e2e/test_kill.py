@@ -58,8 +58,8 @@ class KillDuringUpdate(OtaTestCase):
         new_files = self.repo.files_at(self.new_commit)
         template = os.path.join(self.tmp, "template")
         shutil.copytree(self.device, template, symlinks=True)
-        # slow every download a little so that a run lasts long enough to be hit
-        self.server.control([{"host": "raw", "delay_sec": 0.01}])
+        slow = [{"host": "raw", "delay_sec": 0.01}]  # so that a run lasts long enough to be hit
+        self.server.control(slow)
 
         start = time.monotonic()
         self.assertEqual(self.run_ota(self.device, "update").returncode, 0)
@@ -68,6 +68,8 @@ class KillDuringUpdate(OtaTestCase):
 
         outcomes = {"old": 0, "new": 0}
         for i in range(runs):
+            self.server.reset()  # a fresh rate-limit window for every run
+            self.server.control(slow)
             root = os.path.join(self.tmp, f"kill{i}")
             shutil.copytree(template, root, symlinks=True)
             delay = rnd.uniform(0, length * 1.1)
