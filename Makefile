@@ -5,7 +5,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
 # What a fresh Debian 12 machine needs to build, test and demo.
 DEPS = build-essential cmake pkg-config git python3 ca-certificates \
-       libcurl4-openssl-dev libssl-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
+       libcurl4-openssl-dev libssl-dev libyaml-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
 
 .PHONY: all deps build demo test bench fuzz powercut-all clean
 

@@ -72,13 +72,15 @@ int cmd_status(struct cli *cli, const char *command);
 int cmd_boot(struct cli *cli, const char *command);
 int cmd_config(struct cli *cli, const char *command);
 
-/* Release tools (cmd_keys.c): no configuration, no engine session; each
- * parses its own options. argv[0] is the subcommand. */
-int cmd_keygen(int argc, char **argv);
+/* Tools: no configuration, no engine session; each parses its own options
+ * (argv[0] is the subcommand) and has its --help text beside it. */
+int cmd_keygen(int argc, char **argv); /* cmd_keys.c: release keys and signatures */
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
-
-/* cmd_manifest.c: build (and sign) a release manifest. */
-int cmd_manifest(int argc, char **argv);
+int cmd_manifest(int argc, char **argv); /* build (and sign) a release manifest */
+int cmd_completion(int argc, char **argv); /* the bash completion script */
+int cmd_manpage(int argc, char **argv);    /* the man page */
+extern const char keygen_help[], sign_help[], verify_help[], manifest_help[],
+    completion_help[], manpage_help[];
 
 #endif

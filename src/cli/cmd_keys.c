@@ -26,7 +26,7 @@
 #define MAX_SIG_FILE 4096
 #define DEVICE_MAX_MESSAGE (16 * 1024 * 1024) /* what the POSIX port verifies */
 
-static const char keygen_help[] =
+const char keygen_help[] =
     "usage: ota keygen --out PREFIX [--force]\n"
     "\n"
     "Makes an Ed25519 key pair for signing releases: PREFIX.key, the private\n"
@@ -43,7 +43,7 @@ static const char keygen_help[] =
     "Exit codes: 0 ok, 1 internal error, 2 usage, 6 cannot write the files\n"
     "(or they exist and --force was not given).\n";
 
-static const char sign_help[] =
+const char sign_help[] =
     "usage: ota sign --key PREFIX.key FILE [-o SIG]\n"
     "\n"
     "Writes the Ed25519 signature of the exact bytes of FILE: 64 raw bytes,\n"
@@ -60,7 +60,7 @@ static const char sign_help[] =
     "Exit codes: 0 ok, 1 internal error, 2 usage or FILE unreadable,\n"
     "3 the key cannot be read or is not Ed25519, 6 cannot write SIG.\n";
 
-static const char verify_help[] =
+const char verify_help[] =
     "usage: ota verify --pub KEY FILE SIG\n"
     "\n"
     "Checks that SIG is a valid Ed25519 signature of FILE by KEY, with the\n"

@@ -19,7 +19,7 @@
 
 #define MAX_RULES 128
 
-static const char manifest_help[] =
+const char manifest_help[] =
     "usage: ota manifest (--dir DIR | --ref REF) --version V --sequence N [options]\n"
     "\n"
     "Writes a release manifest (format in docs/manifest.md): every file's path,\n"

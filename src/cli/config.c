@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
-#include "json.h"
+#include "config_reader.h"
 #include "sig.h"
 
 #define MAX_CONFIG_BYTES (1L << 20)
@@ -15,98 +17,162 @@ enum field_type {
     F_STRING,   /* const char * */
     F_UINT,     /* uint32_t */
     F_TIMEOUT,  /* long, seconds */
+    F_NUMBER,   /* double: an integer or a decimal */
     F_BOOL,     /* int */
-    F_LIST,     /* allow / ignore */
+    F_STRINGS,  /* allow / ignore */
+    F_UINTS,    /* a list of integers */
     F_CHANNEL,
     F_RESET,
-    F_PENDING   /* a feature of the original system this build lacks yet */
+    F_TABLE     /* an object with fields of its own */
 };
+
+struct table;
 
 struct field {
     const char *name;
     enum field_type type;
-    size_t offset;
+    size_t offset;              /* where the value goes, unless pending */
+    uint32_t max;               /* integers: the largest allowed; 0 = any */
+    int pending;                /* a feature of the original system this build
+                                   lacks yet: checked, reported, not used */
+    const struct table *table;  /* F_TABLE: its fields */
+};
+
+struct table {
+    const char *name;           /* NULL for the root */
+    const struct field *fields;
+    size_t count;
 };
 
 #define AT(member) offsetof(struct config, member)
-#define PENDING(name) {name, F_PENDING, 0}
+#define FIELD(name, type, member) {name, type, AT(member), 0, 0, NULL}
+#define RANGED(name, type, member, max) {name, type, AT(member), max, 0, NULL}
+#define PENDING(name, type, max) {name, type, 0, max, 1, NULL}
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static const struct field fields[] = {
-    {"owner", F_STRING, AT(settings.owner)},
-    {"repo", F_STRING, AT(settings.repo)},
-    {"ssid", F_STRING, AT(ssid)},
-    {"password", F_STRING, AT(password)},
-    {"channel", F_CHANNEL, 0},
-    {"branch", F_STRING, AT(settings.branch)},
-    {"tag", F_STRING, AT(settings.tag)},
-    {"token", F_STRING, AT(settings.token)},
-    {"allow", F_LIST, AT(allow)},
-    {"ignore", F_LIST, AT(ignore)},
-    {"chunk", F_UINT, AT(chunk)},
-    {"stage_dir", F_STRING, AT(settings.stage_dir)},
-    {"backup_dir", F_STRING, AT(settings.backup_dir)},
-    {"connect_timeout_sec", F_TIMEOUT, AT(posix.connect_timeout_sec)},
-    {"http_timeout_sec", F_TIMEOUT, AT(posix.http_timeout_sec)},
-    {"retries", F_UINT, AT(settings.retries)},
-    {"backoff_sec", F_UINT, AT(settings.backoff_sec)},
-    {"max_backoff_sec", F_UINT, AT(settings.max_backoff_sec)},
-    {"force", F_BOOL, AT(settings.force)},
-    {"reset_mode", F_RESET, 0},
-    {"debug", F_BOOL, AT(debug)},
-    {"api_url", F_STRING, AT(settings.api_url)},
-    {"raw_url", F_STRING, AT(settings.raw_url)},
-    {"user_agent", F_STRING, AT(settings.user_agent)},
-    {"restart_command", F_STRING, AT(restart_command)},
-    {"sha256_sidecar", F_STRING, AT(settings.sha256_sidecar)},
-    {"interface", F_STRING, AT(posix.interface)},
-    {"ca_file", F_STRING, AT(posix.ca_file)},
-    {"public_key", F_STRING, AT(public_key)},
-    {"manifest_key", F_STRING, AT(manifest_key)},
-    PENDING("watchdog_timeout_ms"),
-    PENDING("status_led_pin"),
-    PENDING("battery_adc_pin"),
-    PENDING("battery_divider_ratio"),
-    PENDING("battery_v_max"),
-    PENDING("battery_v_min"),
-    PENDING("min_battery_percent"),
-    PENDING("enable_delta_updates"),
-    PENDING("cellular_enabled"),
-    PENDING("cellular_apn"),
-    PENDING("cellular_uart"),
-    PENDING("cellular_tx_pin"),
-    PENDING("cellular_rx_pin"),
-    PENDING("cellular_baud"),
-    PENDING("cellular_tech"),
-    PENDING("cellular_cost_per_mb"),
-    PENDING("lora_enabled"),
-    PENDING("lora_spi_pins"),
-    PENDING("lora_cs_pin"),
-    PENDING("lora_rst_pin"),
-    PENDING("lora_freq"),
-    PENDING("update_scheduling"),
+/* update_scheduling: the original system's fleet scheduling block. */
+static const struct field schedule_fields[] = {
+    PENDING("min_update_interval_sec", F_UINT, 0),
+    PENDING("update_window_start_hour", F_UINT, 23),
+    PENDING("update_window_end_hour", F_UINT, 23),
+    PENDING("power_source", F_STRING, 0),
+    PENDING("min_battery_percent", F_UINT, 100),
+    PENDING("max_crashes_before_delay", F_UINT, 0),
+    PENDING("rollout_percent", F_UINT, 100),
 };
 
-/* Parser state while the tokenizer walks the document. */
+static const struct table schedule = {"update_scheduling", schedule_fields,
+                                      COUNT(schedule_fields)};
+
+static const struct field fields[] = {
+    FIELD("owner", F_STRING, settings.owner),
+    FIELD("repo", F_STRING, settings.repo),
+    FIELD("ssid", F_STRING, ssid),
+    FIELD("password", F_STRING, password),
+    FIELD("channel", F_CHANNEL, settings.channel),
+    FIELD("branch", F_STRING, settings.branch),
+    FIELD("tag", F_STRING, settings.tag),
+    FIELD("token", F_STRING, settings.token),
+    FIELD("allow", F_STRINGS, allow),
+    FIELD("ignore", F_STRINGS, ignore),
+    RANGED("chunk", F_UINT, chunk, 1048576),
+    FIELD("stage_dir", F_STRING, settings.stage_dir),
+    FIELD("backup_dir", F_STRING, settings.backup_dir),
+    RANGED("connect_timeout_sec", F_TIMEOUT, posix.connect_timeout_sec, 3600),
+    RANGED("http_timeout_sec", F_TIMEOUT, posix.http_timeout_sec, 3600),
+    RANGED("retries", F_UINT, settings.retries, 100),
+    RANGED("backoff_sec", F_UINT, settings.backoff_sec, 3600),
+    RANGED("max_backoff_sec", F_UINT, settings.max_backoff_sec, 86400),
+    FIELD("force", F_BOOL, settings.force),
+    FIELD("reset_mode", F_RESET, reset_mode),
+    FIELD("debug", F_BOOL, debug),
+    FIELD("api_url", F_STRING, settings.api_url),
+    FIELD("raw_url", F_STRING, settings.raw_url),
+    FIELD("user_agent", F_STRING, settings.user_agent),
+    FIELD("restart_command", F_STRING, restart_command),
+    FIELD("sha256_sidecar", F_STRING, settings.sha256_sidecar),
+    FIELD("interface", F_STRING, posix.interface),
+    FIELD("ca_file", F_STRING, posix.ca_file),
+    FIELD("public_key", F_STRING, public_key),
+    FIELD("manifest_key", F_STRING, manifest_key),
+    PENDING("watchdog_timeout_ms", F_UINT, 0),
+    PENDING("status_led_pin", F_UINT, 0),
+    PENDING("battery_adc_pin", F_UINT, 0),
+    PENDING("battery_divider_ratio", F_NUMBER, 0),
+    PENDING("battery_v_max", F_NUMBER, 0),
+    PENDING("battery_v_min", F_NUMBER, 0),
+    PENDING("min_battery_percent", F_UINT, 100),
+    PENDING("enable_delta_updates", F_BOOL, 0),
+    PENDING("cellular_enabled", F_BOOL, 0),
+    PENDING("cellular_apn", F_STRING, 0),
+    PENDING("cellular_uart", F_UINT, 0),
+    PENDING("cellular_tx_pin", F_UINT, 0),
+    PENDING("cellular_rx_pin", F_UINT, 0),
+    PENDING("cellular_baud", F_UINT, 0),
+    PENDING("cellular_tech", F_STRING, 0),
+    PENDING("cellular_cost_per_mb", F_NUMBER, 0),
+    PENDING("lora_enabled", F_BOOL, 0),
+    PENDING("lora_spi_pins", F_UINTS, 0),
+    PENDING("lora_cs_pin", F_UINT, 0),
+    PENDING("lora_rst_pin", F_UINT, 0),
+    PENDING("lora_freq", F_UINT, 0),
+    {"update_scheduling", F_TABLE, 0, 0, 1, &schedule},
+};
+
+static const struct table root = {NULL, fields, COUNT(fields)};
+
+/* Secrets that may come from the environment instead of the file (a
+ * service's EnvironmentFile, a CI secret); a non-empty value wins. */
+static const struct {
+    const char *variable;
+    size_t offset;
+} environment[] = {
+    {"OTA_TOKEN", AT(settings.token)},
+    {"OTA_MANIFEST_KEY", AT(manifest_key)},
+};
+
+/* The formats, by file extension, in the order the original system looks
+ * for ota_config.* in the device root. */
+static const struct format {
+    const char *extension;
+    int (*read)(struct config_reader *r, const char *data, size_t len);
+    const char *root; /* what the document must be, for messages */
+} formats[] = {
+    {".json", config_read_json, "a JSON object"},
+    {".yaml", config_read_yaml, "a YAML mapping"},
+    {".yml", config_read_yaml, "a YAML mapping"},
+    {".toml", config_read_toml, "a TOML document"},
+};
+
+/* The loader's state while a reader hands it the document's tokens. */
 struct loader {
     struct config *cfg;
-    const struct field *field; /* member whose value comes next */
-    const char *key;           /* its name as written (for messages) */
-    char key_buf[64];
-    unsigned skip_depth;       /* > 0: inside a container being skipped */
-    int in_list;
+    const char *root_name;
+    const struct table *table;  /* whose fields are being read */
+    unsigned long *seen;        /* per field of table: line it was given on */
+    unsigned long seen_root[COUNT(fields)];
+    unsigned long seen_schedule[COUNT(schedule_fields)];
+    const struct field *field;  /* the field whose value comes next */
+    char name[96];              /* its name as messages show it */
+    unsigned skip_depth;        /* > 0: inside a value being skipped */
+    const struct field *list;   /* the list being read */
     size_t list_len;
 };
 
 static int fail(struct config *cfg, unsigned long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(struct config *cfg, unsigned long line, const char *fmt, ...)
 {
     va_list ap;
-    int n = line ? snprintf(cfg->error, sizeof cfg->error, "line %lu: ", line) : 0;
 
     va_start(ap, fmt);
-    vsnprintf(cfg->error + n, sizeof cfg->error - (size_t)n, fmt, ap);
+    config_vmessage(cfg->error, sizeof cfg->error, line, fmt, ap);
     va_end(ap);
     return OTA_ERR_CONFIG;
 }
+
+static void warn(struct config *cfg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void warn(struct config *cfg, const char *fmt, ...)
 {
@@ -118,6 +184,8 @@ static void warn(struct config *cfg, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    if (cfg->warning_count == CONFIG_MAX_WARNINGS - 1)
+        snprintf(text, sizeof text, "more warnings not shown");
     cfg->warnings[cfg->warning_count] = strdup(text);
     if (cfg->warnings[cfg->warning_count])
         cfg->warning_count++;
@@ -162,151 +230,220 @@ static size_t distance(const char *a, const char *b)
     return row[lb];
 }
 
-const char *config_suggest(const char *name)
+/* The field of table closest to name, or NULL when nothing is close. */
+static const char *suggest(const struct table *table, const char *name)
 {
     const char *best = NULL;
     size_t best_d = 3, i, d;
 
-    for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-        d = distance(name, fields[i].name);
+    for (i = 0; i < table->count; i++) {
+        d = distance(name, table->fields[i].name);
         if (d < best_d) {
             best_d = d;
-            best = fields[i].name;
+            best = table->fields[i].name;
         }
     }
     return best;
 }
 
-static const struct field *find_field(const char *name)
+static const struct field *find_field(const struct table *table, const char *name)
 {
     size_t i;
 
-    for (i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        if (strcmp(fields[i].name, name) == 0)
-            return &fields[i];
+    for (i = 0; i < table->count; i++)
+        if (strcmp(table->fields[i].name, name) == 0)
+            return &table->fields[i];
     return NULL;
 }
 
-static const char *type_name(enum field_type t)
+/* Whole sentences, one per type, so that a message can be found here. */
+static const char *const wrong_type_messages[] = {
+    [F_STRING] = "\"%s\" must be a string",
+    [F_UINT] = "\"%s\" must be a non-negative integer",
+    [F_TIMEOUT] = "\"%s\" must be a non-negative integer",
+    [F_NUMBER] = "\"%s\" must be a non-negative number",
+    [F_BOOL] = "\"%s\" must be true or false",
+    [F_STRINGS] = "\"%s\" must be a list of strings",
+    [F_UINTS] = "\"%s\" must be a list of non-negative integers",
+    [F_CHANNEL] = "\"%s\" must be \"stable\" or \"developer\"",
+    [F_RESET] = "\"%s\" must be \"hard\", \"soft\" or \"none\"",
+    [F_TABLE] = "\"%s\" must be an object of fields (a YAML mapping, a TOML [table])",
+};
+
+static int wrong_type(struct loader *l, const struct field *f, const struct ota_json_token *t)
 {
-    switch (t) {
-    case F_STRING: return "a string";
-    case F_UINT:
-    case F_TIMEOUT: return "a non-negative integer";
-    case F_BOOL: return "true or false";
-    case F_LIST: return "a list of strings";
-    case F_CHANNEL: return "\"stable\" or \"developer\"";
-    case F_RESET: return "\"hard\", \"soft\" or \"none\"";
-    default: return "a value";
-    }
+    if ((f->type == F_UINT || f->type == F_TIMEOUT) && f->max)
+        return fail(l->cfg, t->line, "\"%s\" must be an integer from 0 to %lu", l->name,
+                    (unsigned long)f->max);
+    return fail(l->cfg, t->line, wrong_type_messages[f->type], l->name);
 }
 
-static int parse_uint(const char *text, uint32_t *out)
+/* Decimal digits only, within the field's range. */
+static int parse_uint(const struct field *f, const struct ota_json_token *t, uint32_t *out)
 {
     char *end;
     unsigned long v;
 
-    if (text[0] < '0' || text[0] > '9')
+    if (t->type != OTA_JSON_NUMBER || t->text[0] < '0' || t->text[0] > '9')
         return -1;
     errno = 0;
-    v = strtoul(text, &end, 10);
-    if (*end || errno || v > UINT32_MAX)
+    v = strtoul(t->text, &end, 10);
+    if (*end || errno || v > (f->max ? f->max : UINT32_MAX))
         return -1;
     *out = (uint32_t)v;
     return 0;
 }
 
-static int set_scalar(struct loader *l, const struct ota_json_token *t)
+static int is_string(const struct ota_json_token *t)
 {
-    struct config *cfg = l->cfg;
-    void *slot = (char *)cfg + l->field->offset;
+    return t->type == OTA_JSON_STRING && !memchr(t->text, 0, t->len);
+}
+
+static int is_bool(const struct ota_json_token *t)
+{
+    return t->type == OTA_JSON_TRUE || t->type == OTA_JSON_FALSE;
+}
+
+/* One of names[], as its index; -1 if t is none of them. */
+static int choice(const struct ota_json_token *t, const char *const *names, int n)
+{
+    int i;
+
+    for (i = 0; is_string(t) && i < n; i++)
+        if (strcmp(t->text, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+static int set_string(struct loader *l, void *slot, const struct ota_json_token *t)
+{
+    *(const char **)slot = keep(l->cfg, t->text, t->len);
+    return *(const char **)slot ? 0 : fail(l->cfg, t->line, "configuration too large");
+}
+
+/* Checks t against f and, unless f is pending, stores it. */
+static int set_scalar(struct loader *l, const struct field *f, const struct ota_json_token *t)
+{
+    static const char *const channels[] = {"developer", "stable"};
+    static const char *const resets[] = {"hard", "soft", "none"};
+    static const enum ota_channel channel_of[] = {OTA_CHANNEL_DEVELOPER, OTA_CHANNEL_STABLE};
+    static const enum reset_mode reset_of[] = {RESET_HARD, RESET_SOFT, RESET_NONE};
+    char *slot = f->pending ? NULL : (char *)l->cfg + f->offset;
     uint32_t u;
+    int i;
 
     if (t->truncated)
-        return fail(cfg, t->line, "value of \"%s\" is too long", l->key);
-    switch (l->field->type) {
+        return fail(l->cfg, t->line, "value of \"%s\" is too long", l->name);
+    switch (f->type) {
     case F_STRING:
-        if (t->type != OTA_JSON_STRING || memchr(t->text, 0, t->len))
-            break;
-        *(const char **)slot = keep(cfg, t->text, t->len);
-        return *(const char **)slot ? 0 : fail(cfg, t->line, "configuration too large");
+        if (!is_string(t))
+            return wrong_type(l, f, t);
+        return slot ? set_string(l, slot, t) : 0;
     case F_UINT:
     case F_TIMEOUT:
-        if (t->type != OTA_JSON_NUMBER || parse_uint(t->text, &u) != 0)
-            break;
-        if (l->field->type == F_UINT)
-            *(uint32_t *)slot = u;
-        else
-            *(long *)slot = (long)u;
+        if (parse_uint(f, t, &u) != 0)
+            return wrong_type(l, f, t);
+        if (slot && f->type == F_UINT)
+            *(uint32_t *)(void *)slot = u;
+        else if (slot)
+            *(long *)(void *)slot = (long)u;
+        return 0;
+    case F_NUMBER:
+        if (t->type != OTA_JSON_NUMBER || t->text[0] == '-')
+            return wrong_type(l, f, t);
+        if (slot)
+            *(double *)(void *)slot = strtod(t->text, NULL);
         return 0;
     case F_BOOL:
-        if (t->type != OTA_JSON_TRUE && t->type != OTA_JSON_FALSE)
-            break;
-        *(int *)slot = t->type == OTA_JSON_TRUE;
+        if (!is_bool(t))
+            return wrong_type(l, f, t);
+        if (slot)
+            *(int *)(void *)slot = t->type == OTA_JSON_TRUE;
         return 0;
     case F_CHANNEL:
-        if (t->type != OTA_JSON_STRING ||
-            (strcmp(t->text, "stable") != 0 && strcmp(t->text, "developer") != 0))
-            break;
-        cfg->settings.channel = t->text[0] == 's' ? OTA_CHANNEL_STABLE : OTA_CHANNEL_DEVELOPER;
-        cfg->channel_set = 1;
+        if ((i = choice(t, channels, 2)) < 0)
+            return wrong_type(l, f, t);
+        l->cfg->settings.channel = channel_of[i];
+        l->cfg->channel_set = 1;
         return 0;
     case F_RESET:
-        if (t->type != OTA_JSON_STRING)
-            break;
-        if (strcmp(t->text, "hard") == 0)
-            cfg->reset_mode = RESET_HARD;
-        else if (strcmp(t->text, "soft") == 0)
-            cfg->reset_mode = RESET_SOFT;
-        else if (strcmp(t->text, "none") == 0)
-            cfg->reset_mode = RESET_NONE;
-        else
-            break;
+        if ((i = choice(t, resets, 3)) < 0)
+            return wrong_type(l, f, t);
+        l->cfg->reset_mode = reset_of[i];
         return 0;
     default:
-        break;
+        return wrong_type(l, f, t);
     }
-    return fail(cfg, t->line, "\"%s\" must be %s", l->key, type_name(l->field->type));
+}
+
+static size_t *list_count(struct config *cfg, const struct field *f)
+{
+    return f->offset == AT(allow) ? &cfg->settings.allow_count : &cfg->settings.ignore_count;
 }
 
 static int list_item(struct loader *l, const struct ota_json_token *t)
 {
-    const char **list = (const char **)((char *)l->cfg + l->field->offset);
+    const struct field *f = l->list;
+    uint32_t u;
 
     if (t->type == OTA_JSON_ARRAY_END) {
-        *(l->field->offset == AT(allow) ? &l->cfg->settings.allow_count
-                                        : &l->cfg->settings.ignore_count) = l->list_len;
-        l->in_list = 0;
-        l->field = NULL;
+        if (!f->pending)
+            *list_count(l->cfg, f) = l->list_len;
+        l->list = NULL;
         return 0;
     }
-    if (t->type != OTA_JSON_STRING || t->truncated || memchr(t->text, 0, t->len))
-        return fail(l->cfg, t->line, "\"%s\" must be a list of strings", l->key);
+    if (f->type == F_UINTS)
+        return parse_uint(f, t, &u) == 0 ? 0 : wrong_type(l, f, t);
+    if (!is_string(t) || t->truncated)
+        return wrong_type(l, f, t);
     if (l->list_len == CONFIG_MAX_RULES)
-        return fail(l->cfg, t->line, "\"%s\" has more than %d entries", l->key,
+        return fail(l->cfg, t->line, "\"%s\" has more than %d entries", l->name,
                     CONFIG_MAX_RULES);
-    list[l->list_len] = keep(l->cfg, t->text, t->len);
-    if (!list[l->list_len])
-        return fail(l->cfg, t->line, "configuration too large");
-    l->list_len++;
-    return 0;
+    if (f->pending)
+        return 0;
+    return set_string(l, (const char **)(void *)((char *)l->cfg + f->offset) + l->list_len++, t);
+}
+
+static void enter(struct loader *l, const struct table *table)
+{
+    l->table = table;
+    l->seen = table == &root ? l->seen_root : l->seen_schedule;
+}
+
+static void set_name(struct loader *l, const char *key)
+{
+    if (l->table->name)
+        snprintf(l->name, sizeof l->name, "%s.%.63s", l->table->name, key);
+    else
+        snprintf(l->name, sizeof l->name, "%.63s", key);
 }
 
 static int on_key(struct loader *l, const struct ota_json_token *t)
 {
+    const struct field *f = find_field(l->table, t->text);
     const char *hint;
+    unsigned long *seen;
 
-    snprintf(l->key_buf, sizeof l->key_buf, "%s", t->text);
-    l->key = l->key_buf;
-    l->field = find_field(t->text);
-    if (l->field && l->field->type == F_PENDING)
-        warn(l->cfg, "line %lu: \"%s\" is not supported by this build yet; ignored",
-             t->line, l->key);
-    else if (!l->field && (hint = config_suggest(t->text)) != NULL)
-        warn(l->cfg, "line %lu: unknown field \"%s\" ignored (did you mean \"%s\"?)",
-             t->line, l->key, hint);
-    else if (!l->field)
-        warn(l->cfg, "line %lu: unknown field \"%s\" ignored", t->line, l->key);
+    set_name(l, t->text);
+    l->field = f;
+    if (!f) {
+        hint = suggest(l->table, t->text);
+        if (hint)
+            warn(l->cfg, "line %lu: unknown field \"%s\" ignored (did you mean \"%s%s%s\"?)",
+                 t->line, l->name, l->table->name ? l->table->name : "",
+                 l->table->name ? "." : "", hint);
+        else
+            warn(l->cfg, "line %lu: unknown field \"%s\" ignored", t->line, l->name);
+        return 0;
+    }
+    seen = &l->seen[f - l->table->fields];
+    if (*seen)
+        return fail(l->cfg, t->line, "\"%s\" is given twice (first on line %lu)", l->name,
+                    *seen);
+    *seen = t->line;
+    if (f->pending && l->table == &root)
+        warn(l->cfg, "line %lu: \"%s\" is not supported by this build yet; ignored", t->line,
+             l->name);
     return 0;
 }
 
@@ -322,18 +459,31 @@ static int is_close(const struct ota_json_token *t)
 
 static int on_value(struct loader *l, const struct ota_json_token *t)
 {
-    if (!l->field || l->field->type == F_PENDING) {
-        l->skip_depth = is_open(t);
+    const struct field *f = l->field;
+
+    l->field = NULL;
+    if (!f) {
+        l->skip_depth = (unsigned)is_open(t);
         return 0;
     }
-    if (l->field->type == F_LIST) {
+    if (t->type == OTA_JSON_NULL) /* YAML's `token:`: not given, the default */
+        return 0;
+    switch (f->type) {
+    case F_STRINGS:
+    case F_UINTS:
         if (t->type != OTA_JSON_ARRAY_BEGIN)
-            return fail(l->cfg, t->line, "\"%s\" must be a list of strings", l->key);
-        l->in_list = 1;
+            return wrong_type(l, f, t);
+        l->list = f;
         l->list_len = 0;
         return 0;
+    case F_TABLE:
+        if (t->type != OTA_JSON_OBJECT_BEGIN)
+            return wrong_type(l, f, t);
+        enter(l, f->table);
+        return 0;
+    default:
+        return set_scalar(l, f, t);
     }
-    return set_scalar(l, t);
 }
 
 static int on_token(void *arg, const struct ota_json_token *t)
@@ -348,11 +498,15 @@ static int on_token(void *arg, const struct ota_json_token *t)
     if (t->depth == 0)
         return t->type == OTA_JSON_OBJECT_BEGIN || t->type == OTA_JSON_OBJECT_END
                    ? 0
-                   : fail(l->cfg, t->line, "the configuration must be a JSON object");
-    if (l->in_list)
+                   : fail(l->cfg, t->line, "the configuration must be %s", l->root_name);
+    if (l->list)
         return list_item(l, t);
     if (t->type == OTA_JSON_KEY)
         return on_key(l, t);
+    if (t->type == OTA_JSON_OBJECT_END) { /* the end of a table */
+        enter(l, &root);
+        return 0;
+    }
     return on_value(l, t);
 }
 
@@ -382,6 +536,18 @@ static int read_file(struct config *cfg, const char *path, char **data, size_t *
     return err;
 }
 
+static void apply_environment(struct config *cfg)
+{
+    const char *value;
+    size_t i;
+
+    for (i = 0; i < COUNT(environment); i++) {
+        value = getenv(environment[i].variable);
+        if (value && value[0])
+            *(const char **)(void *)((char *)cfg + environment[i].offset) = value;
+    }
+}
+
 static int validate(struct config *cfg)
 {
     uint8_t key[OTA_ED25519_KEY_LEN];
@@ -395,37 +561,83 @@ static int validate(struct config *cfg)
     if (cfg->public_key && ota_sig_parse_public_key(cfg->public_key, key) != OTA_OK)
         return fail(cfg, 0, "\"public_key\" is not an Ed25519 public key: give 64 hex "
                             "digits, the base64 `ota keygen` prints, or a PEM PUBLIC KEY");
+    if (cfg->settings.channel == OTA_CHANNEL_DEVELOPER && cfg->settings.tag &&
+        cfg->settings.tag[0])
+        warn(cfg, "\"tag\" is for the stable channel; the developer channel follows "
+                  "\"branch\"");
     return 0;
 }
 
-int config_load(struct config *cfg, const char *path)
+/* The format of path by its extension; JSON when it has none of theirs. */
+static const struct format *format_of(const char *path)
 {
-    struct loader l;
-    struct ota_json j;
-    char scratch[4096];
-    size_t len = 0;
-    char *data = NULL;
-    int err;
+    size_t n = strlen(path), e, i;
 
-    memset(&l, 0, sizeof l);
-    l.cfg = cfg;
+    for (i = 0; i < COUNT(formats); i++) {
+        e = strlen(formats[i].extension);
+        if (n >= e && strcasecmp(path + n - e, formats[i].extension) == 0)
+            return &formats[i];
+    }
+    return &formats[0];
+}
+
+static void set_defaults(struct config *cfg)
+{
     cfg->reset_mode = RESET_HARD;
     cfg->settings.retries = 3; /* the original system's defaults */
     cfg->settings.backoff_sec = 3;
     cfg->settings.max_backoff_sec = 60;
     cfg->settings.allow = cfg->allow;
     cfg->settings.ignore = cfg->ignore;
+}
+
+int config_load(struct config *cfg, const char *path)
+{
+    const struct format *format = format_of(path);
+    struct config_reader reader;
+    struct loader *l;
+    size_t len = 0;
+    char *data = NULL;
+    int err;
+
+    set_defaults(cfg);
     err = read_file(cfg, path, &data, &len);
     if (err != OTA_OK)
         return err;
-    ota_json_init(&j, scratch, sizeof scratch, on_token, &l);
-    err = ota_json_feed(&j, (const uint8_t *)data, len);
-    if (err == 0)
-        err = ota_json_finish(&j);
+    l = calloc(1, sizeof *l);
+    if (!l) {
+        free(data);
+        return fail(cfg, 0, "out of memory");
+    }
+    l->cfg = cfg;
+    l->root_name = format->root;
+    enter(l, &root);
+    reader.cb = on_token;
+    reader.arg = l;
+    reader.error = cfg->error;
+    reader.error_cap = sizeof cfg->error;
+    cfg->error[0] = '\0';
+    err = format->read(&reader, data, len);
+    free(l);
     free(data);
-    if (err != 0 && !cfg->error[0])
-        fail(cfg, j.line, "%s", ota_strerror(err));
-    return err != 0 ? OTA_ERR_CONFIG : validate(cfg);
+    if (err != 0)
+        return OTA_ERR_CONFIG;
+    apply_environment(cfg);
+    return validate(cfg);
+}
+
+const char *config_default_path(const char *root, char *buf, size_t cap)
+{
+    struct stat st;
+    size_t i;
+
+    for (i = 0; i < COUNT(formats); i++) {
+        snprintf(buf, cap, "%s/ota_config%s", root, formats[i].extension);
+        if (stat(buf, &st) == 0)
+            return buf;
+    }
+    snprintf(buf, cap, "%s/ota_config%s", root, formats[0].extension);
+    return buf;
 }
 
 void config_free(struct config *cfg)

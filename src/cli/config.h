@@ -1,7 +1,9 @@
-/* ota_config.json: the original updater's field names, loaded into the
- * engine's settings and the POSIX port's options. Unknown fields are reported
+/* ota_config.json, .yaml/.yml or .toml: the original updater's field names,
+ * loaded into the engine's settings and the POSIX port's options. Every
+ * format meets the same checks (config_reader.h). Unknown fields are reported
  * with a suggestion; fields of features this build does not have yet are
- * reported as ignored; wrong types are errors with the line number. */
+ * checked and reported as ignored; wrong types, values out of range and
+ * fields given twice are errors with the line number. */
 #ifndef OTA_CLI_CONFIG_H
 #define OTA_CLI_CONFIG_H
 
@@ -12,7 +14,7 @@
 #include "ota_posix.h"
 
 #define CONFIG_MAX_RULES 128
-#define CONFIG_MAX_WARNINGS 16
+#define CONFIG_MAX_WARNINGS 64
 #define CONFIG_ARENA 16384
 
 enum reset_mode { RESET_HARD, RESET_SOFT, RESET_NONE };
@@ -34,18 +36,24 @@ struct config {
     char *warnings[CONFIG_MAX_WARNINGS];
     size_t warning_count;
     char error[512];             /* why loading failed */
-    char arena[CONFIG_ARENA];    /* every string above points in here */
+    char arena[CONFIG_ARENA];    /* the strings above point in here (or into
+                                    the environment) */
     size_t arena_used;
 };
 
-/* Loads path (NULL-terminated text of at most 1 MiB). Returns 0, or
- * OTA_ERR_CONFIG / OTA_ERR_NOT_FOUND with cfg->error set. */
+/* Loads path (at most 1 MiB), read as JSON, YAML or TOML by its extension
+ * (.json, .yaml or .yml, .toml; any other is JSON), then takes secrets from
+ * the environment (OTA_TOKEN, OTA_MANIFEST_KEY). Returns 0, or
+ * OTA_ERR_CONFIG / OTA_ERR_NOT_FOUND with cfg->error set ("line N: ..."
+ * when a line is to blame). */
 int config_load(struct config *cfg, const char *path);
+
+/* The configuration file of a device root, written to buf: the first of
+ * ota_config.json, .yaml, .yml and .toml there (the original system's
+ * order), or the .json name when there is none. */
+const char *config_default_path(const char *root, char *buf, size_t cap);
 
 /* Releases what config_load kept besides the arena (the warnings). */
 void config_free(struct config *cfg);
-
-/* The documented name closest to name, or NULL when nothing is close. */
-const char *config_suggest(const char *name);
 
 #endif

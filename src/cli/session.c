@@ -34,7 +34,6 @@ static enum ota_log_level log_level(const struct cli *cli)
 static int load_config(struct cli *cli, char *path, size_t cap)
 {
     const char *root = cli->opt.root ? cli->opt.root : ".";
-    const char *token = getenv("OTA_TOKEN");
     int err;
 
     if (cli->opt.config_path)
@@ -44,8 +43,6 @@ static int load_config(struct cli *cli, char *path, size_t cap)
     err = config_load(&cli->cfg, path);
     if (err != OTA_OK)
         return err;
-    if (token && token[0])
-        cli->cfg.settings.token = token;
     cli->cfg.settings.public_key = cli->cfg.public_key;
     cli->cfg.settings.manifest_key = cli->cfg.manifest_key;
     if (cli->opt.force)
