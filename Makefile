@@ -7,7 +7,14 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DEPS = build-essential cmake pkg-config git python3 ca-certificates \
        libcurl4-openssl-dev libssl-dev libyaml-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
 
+# clang: `make test` also checks that the build is warning-free with it.
+DEPS += clang
+# The 32-bit targets of `make cross-test`: big-endian PowerPC, ARM hard-float.
+CROSS_DEPS = gcc-powerpc-linux-gnu libc6-dev-powerpc-cross gcc-arm-linux-gnueabihf \
+             libc6-dev-armhf-cross qemu-user
+
 .PHONY: all deps build demo test bench fuzz powercut-all clean
+.PHONY: size cross-test
 
 all: build
 
@@ -45,5 +52,16 @@ fuzz: deps
 	@scripts/install-deps.sh clang
 	scripts/fuzz.sh
 
+# Flash, RAM and stack of the core on Cortex-M0+ and Cortex-M4, written to
+# bench/size/RESULTS.md (arm-none-eabi-gcc; clang reads the call graph).
+size: deps
+	python3 bench/size/run.py
+
+# The unit tests and a power-cut run on 32-bit big- and little-endian
+# targets under qemu-user (a few minutes). CI runs it.
+cross-test: deps
+	@scripts/install-deps.sh $(CROSS_DEPS)
+	scripts/cross-test.sh
+
 clean:
-	rm -rf $(BUILD) build-release build-fuzz build-powercut
+	rm -rf $(BUILD) build-release build-fuzz build-powercut build-size build-cross build-clang
