@@ -34,6 +34,7 @@ static int rewrite(struct ota_ctx *ctx, char kind, const char *key, const char *
         return fd;
     r = ota_lines_open(&lr, ctx, OTA_CACHE_FILE, ctx->lines_buf, ctx->lines_size);
     while (r == OTA_OK && (r = ota_lines_next(&lr, &line, &len)) == 1) {
+        r = OTA_OK;
         if (line_is(line, len, kind, key))
             continue;
         r = ota_write_all(ctx, fd, line, len);

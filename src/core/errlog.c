@@ -22,8 +22,9 @@ static int count_entries(struct ota_ctx *ctx, uint32_t *count)
     int r = ota_lines_open(&lr, ctx, OTA_ERROR_FILE, ctx->lines_buf, ctx->lines_size);
 
     *count = 0;
-    while (r == OTA_OK && (r = ota_lines_next(&lr, &line, &len)) == 1)
-        *count += (uint32_t)is_entry(line);
+    if (r == OTA_OK)
+        while ((r = ota_lines_next(&lr, &line, &len)) == 1)
+            *count += (uint32_t)is_entry(line);
     ota_lines_close(&lr);
     return r < 0 ? r : OTA_OK;
 }
@@ -38,6 +39,7 @@ static int copy_recent(struct ota_ctx *ctx, int fd, uint32_t total, uint32_t kee
     int r = ota_lines_open(&lr, ctx, OTA_ERROR_FILE, ctx->lines_buf, ctx->lines_size);
 
     while (r == OTA_OK && (r = ota_lines_next(&lr, &line, &len)) == 1) {
+        r = OTA_OK;
         if (!is_entry(line) || index++ < total - keep)
             continue;
         while (len > 0 && (line[len - 1] == ',' || line[len - 1] == ' '))

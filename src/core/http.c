@@ -176,8 +176,8 @@ static int follow_location(struct ota_ctx *ctx)
     }
     if (keep == 0 && strncmp(loc, "http://", 7) != 0 && strncmp(loc, "https://", 8) != 0)
         return ota_fail(ctx, OTA_ERR_REDIRECTS, "unsupported redirect: ", loc, NULL);
-    ota_sb_init(&sb, ctx->url, sizeof ctx->url);
-    sb.len = keep; /* keep our own origin for a relative location */
+    /* keep our own origin for a relative location (init clears url[0]) */
+    ota_sb_init(&sb, ctx->url + keep, sizeof ctx->url - keep);
     ota_sb_add(&sb, loc);
     return sb.overflow ? ota_fail(ctx, OTA_ERR_REDIRECTS, "redirect URL too long", NULL, NULL)
                        : OTA_OK;
@@ -202,8 +202,8 @@ static int rate_limited(struct ota_ctx *ctx, const struct ota_http_result *r)
 {
     int64_t now = now_sec(ctx);
 
-    if (r->retry_after >= 0)
-        ctx->defer_until = now + r->retry_after;
+    if (r->retry_after >= 0) /* saturated: a server may name any number */
+        ctx->defer_until = r->retry_after > INT64_MAX - now ? INT64_MAX : now + r->retry_after;
     else if (r->ratelimit_reset > now)
         ctx->defer_until = r->ratelimit_reset;
     else

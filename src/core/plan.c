@@ -225,9 +225,10 @@ static int state_lists(struct ota_ctx *ctx, const char *path)
     size_t len;
     int r = ota_lines_open(&st, ctx, OTA_STATE_FILE, ctx->lines_buf, ctx->lines_size);
 
-    while (r == OTA_OK && (r = ota_lines_next(&st, &line, &len)) == 1)
-        if (ota_entry_parse(line, len, e) == OTA_OK && strcmp(e->path, path) == 0)
-            break;
+    if (r == OTA_OK)
+        while ((r = ota_lines_next(&st, &line, &len)) == 1)
+            if (ota_entry_parse(line, len, e) == OTA_OK && strcmp(e->path, path) == 0)
+                break;
     ota_lines_close(&st);
     return r;
 }

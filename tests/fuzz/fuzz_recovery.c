@@ -1,0 +1,221 @@
+/* Fuzz target: journal recovery (install.c) through ota_boot, on a device
+ * laid out by the input. The input up to the first line "@ <path>" is the
+ * commit record, .ota_stage/commit (none when the input starts with "@ ");
+ * each "@ <path>" line starts a file with that path (a directory when it
+ * ends in '/'), holding the lines up to the next "@ " line (the newline
+ * before it excluded). So the stage's plan, state and files, the device's
+ * own files and the backup are all arbitrary.
+ *
+ * Write W for what is under .ota_stage and .ota_backup (the transaction's own),
+ * ota_error.json (where a failure is recorded) and their ".tmp" files.
+ * The record is well formed when its first line is 40 lowercase hex
+ * digits, a space and a ref of 1 to OTA_PATH_MAX - 1 bytes, and the plan
+ * (.ota_stage/plan) exists: recovery may complete a swap only then. Checked
+ * after ota_boot, run twice as on two starts in a row:
+ * - each run returns OTA_OK or a negative ota_err code with a reason, and
+ *   uses the filesystem by the rules (no malformed path, no open handle);
+ * - with no well-formed record nothing outside W changes, and a record that
+ *   is there but malformed fails the boot;
+ * - with one, changes outside W are confined to the paths the plan names
+ *   (their parents and contents included), .ota_state (which the staged
+ *   state replaces, whatever it is) and version.json;
+ * - a run that returns OTA_OK leaves no stage, and after a completed swap
+ *   version.json names the record's commit and ref (when the record is
+ *   UTF-8, as JSON must be); a run after it changes nothing. */
+#include "fuzz_sim.h"
+#include "hex.h"
+#include "state.h"
+
+#define STAGE ".ota_stage"
+#define BACKUP ".ota_backup"
+#define RECORD STAGE "/commit"
+#define PLAN STAGE "/plan"
+#define MAX_FILES 64
+#define INPUT_MAX 65536
+#define PLAN_MAX (INPUT_MAX + 1)
+
+struct oracle {
+    int record;               /* the record exists */
+    int well_formed;          /* see above */
+    int utf8;                 /* and all of it is UTF-8 */
+    char commit[OTA_SHA1_HEX];
+    char ref[OTA_PATH_MAX];
+    char *plan;               /* its text, NUL-terminated, or NULL */
+    size_t plan_len;
+};
+
+/* ---- laying the device out ------------------------------------------------------ */
+
+static int header_at(const char *p, const char *end)
+{
+    return end - p >= 2 && p[0] == '@' && p[1] == ' ';
+}
+
+/* The end of the content starting at body, and the header line after it
+ * (NULL at the end of the input). */
+static const char *content_end(const char *body, const char *end, const char **header)
+{
+    const char *p = body;
+
+    if (header_at(body, end)) {
+        *header = body;
+        return body;
+    }
+    while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        if (header_at(p + 1, end)) {
+            *header = p + 1;
+            return p;
+        }
+        p++;
+    }
+    *header = NULL;
+    return end;
+}
+
+static void lay_out(struct fuzz_device *d, const uint8_t *data, size_t size)
+{
+    const char *end = (const char *)data + size, *body = (const char *)data;
+    const char *path = RECORD, *header = NULL, *stop, *eol;
+    size_t path_len = strlen(RECORD), files;
+
+    if (header_at(body, end))
+        header = body; /* no record */
+    else
+        (void)fuzz_put(d, path, path_len, body, (size_t)(content_end(body, end, &header) - body));
+    for (files = 0; header && files < MAX_FILES; files++) {
+        path = header + 2;
+        eol = memchr(path, '\n', (size_t)(end - path));
+        path_len = (size_t)((eol ? eol : end) - path);
+        body = eol ? eol + 1 : end;
+        stop = content_end(body, end, &header);
+        (void)fuzz_put(d, path, path_len, body, (size_t)(stop - body));
+    }
+}
+
+/* ---- what recovery may do ---------------------------------------------------------- */
+
+static int under(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+static int own_file(const char *path)
+{
+    return under(path, STAGE) || under(path, BACKUP) || strcmp(path, OTA_ERROR_FILE) == 0 ||
+           strcmp(path, OTA_ERROR_FILE ".tmp") == 0;
+}
+
+static void read_record(struct fuzz_device *d, struct oracle *o)
+{
+    static char text[INPUT_MAX + 1];
+    long n = fuzz_read(d, RECORD, text, sizeof text);
+    const char *nl;
+    size_t first;
+    struct ota_stat st;
+
+    memset(o, 0, sizeof *o);
+    o->record = n != OTA_ERR_NOT_FOUND;
+    if (n < 0)
+        return;
+    nl = memchr(text, '\n', (size_t)n);
+    first = nl ? (size_t)(nl - text) : (size_t)n;
+    o->well_formed = first >= 42 && first - 41 < OTA_PATH_MAX && text[40] == ' ' &&
+                     ota_hex_is_sha1(text, 40) &&
+                     d->port.fs.stat(d->port.user, PLAN, &st) == OTA_OK;
+    if (!o->well_formed)
+        return;
+    memcpy(o->commit, text, 40);
+    memcpy(o->ref, text + 41, first - 41);
+    o->utf8 = fuzz_utf8_valid(text, (size_t)n);
+    o->plan = malloc(PLAN_MAX);
+    n = fuzz_read(d, PLAN, o->plan, PLAN_MAX);
+    o->plan_len = n > 0 ? (size_t)n : 0;
+}
+
+/* Does the plan name path, a directory holding it or something inside it? */
+static int planned(const struct oracle *o, const char *path)
+{
+    const char *p = o->plan, *end = p + o->plan_len;
+    struct ota_entry e;
+
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *eol = nl ? nl : end;
+        size_t n = strlen(path), k;
+        if (eol - p > 2 && ota_entry_parse(p + 2, (size_t)(eol - p - 2), &e) == OTA_OK) {
+            k = strlen(e.path);
+            if (under(path, e.path) || (n < k && memcmp(e.path, path, n) == 0 &&
+                                        e.path[n] == '/'))
+                return 1;
+        }
+        p = eol + 1;
+    }
+    return 0;
+}
+
+static void may_change(void *arg, const char *path)
+{
+    const struct oracle *o = arg;
+
+    if (own_file(path))
+        return;
+    FUZZ_CHECK(o->well_formed);
+    FUZZ_CHECK(under(path, OTA_STATE_FILE) || strcmp(path, OTA_VERSION_FILE) == 0 ||
+               strcmp(path, OTA_VERSION_FILE ".tmp") == 0 || planned(o, path));
+}
+
+static void no_change(void *arg, const char *path)
+{
+    (void)arg;
+    fprintf(stderr, "changed: %s\n", path);
+    FUZZ_CHECK(!"a boot after a successful one changes nothing");
+}
+
+/* ---- one start of the device ------------------------------------------------------ */
+
+static int boot(struct fuzz_device *d, const struct oracle *o, const struct fuzz_tree *before,
+                struct fuzz_tree *after)
+{
+    struct ota_version v;
+    struct ota_stat st;
+    int err;
+
+    fuzz_device_ready(d);
+    err = ota_boot(&d->ctx);
+    fuzz_device_check(d);
+    FUZZ_CHECK(fuzz_known_err(err));
+    FUZZ_CHECK(err == OTA_OK || d->ctx.reason[0] != '\0');
+    fuzz_snapshot(d, after);
+    fuzz_diff(before, after, may_change, (void *)o);
+    if (o->record && !o->well_formed)
+        FUZZ_CHECK(err != OTA_OK);
+    if (err != OTA_OK)
+        return err;
+    FUZZ_CHECK(d->port.fs.stat(d->port.user, STAGE, &st) == OTA_ERR_NOT_FOUND);
+    /* version.json is JSON: what is not UTF-8 in the record cannot be read back */
+    if (o->well_formed && o->utf8) {
+        FUZZ_CHECK(ota_version_read(&d->ctx, &v) == OTA_OK);
+        FUZZ_CHECK(strcmp(v.commit, o->commit) == 0 && strcmp(v.ref, o->ref) == 0);
+    }
+    return err;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static struct fuzz_tree before, first, second;
+    struct fuzz_device *d = fuzz_device_start();
+    struct oracle o;
+    int err;
+
+    if (size > INPUT_MAX)
+        return 0;
+    lay_out(d, data, size);
+    read_record(d, &o);
+    fuzz_snapshot(d, &before);
+    err = boot(d, &o, &before, &first);
+    if (boot(d, &o, &before, &second) == OTA_OK && err == OTA_OK)
+        fuzz_diff(&first, &second, no_change, NULL);
+    free(o.plan);
+    return 0;
+}
