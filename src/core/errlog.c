@@ -74,6 +74,7 @@ static size_t format_entry(struct ota_ctx *ctx, char *out, size_t cap, const cha
     sb.cap = cap - 4;
     ota_sb_add_json_escaped(&sb, message, strlen(message));
     sb.cap = cap;
+    sb.overflow = 0;
     ota_sb_add(&sb, "\"}\n");
     return sb.len;
 }

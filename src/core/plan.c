@@ -216,7 +216,7 @@ int ota_plan_flush_old(struct ota_planner *p)
     return err;
 }
 
-/* Whether .ota_state lists path (read in lines_buf, free after the flush). */
+/* Whether .ota_state lists path (read in lines_buf, idle after the flush). */
 static int state_lists(struct ota_ctx *ctx, const char *path)
 {
     struct ota_lines st;

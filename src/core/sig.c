@@ -172,9 +172,8 @@ int ota_sig_parse_public_key(const char *text, uint8_t out[OTA_ED25519_KEY_LEN])
         return OTA_ERR_INVALID_ARG;
     n = strlen(text);
     trim(&s, &n);
-    if (n == 2 * OTA_ED25519_KEY_LEN) {
-        if (ota_hex_decode(s, n, der, OTA_ED25519_KEY_LEN) != 0)
-            return OTA_ERR_CONFIG;
+    /* 64 characters may also be line-wrapped base64: hex only if all hex */
+    if (n == 2 * OTA_ED25519_KEY_LEN && ota_hex_decode(s, n, der, OTA_ED25519_KEY_LEN) == 0) {
         memcpy(out, der, OTA_ED25519_KEY_LEN);
         return OTA_OK;
     }
@@ -212,12 +211,9 @@ int ota_sig_parse_signature(const uint8_t *data, size_t len, uint8_t out[OTA_ED2
         return OTA_OK;
     }
     trim(&s, &n);
-    if (n == 2 * OTA_ED25519_SIG_LEN) {
-        if (ota_hex_decode(s, n, raw, OTA_ED25519_SIG_LEN) != 0)
-            return OTA_ERR_SIGNATURE;
-    } else if (b64_decode(s, n, raw, sizeof raw, &got) != 0 || got != OTA_ED25519_SIG_LEN) {
+    if ((n != 2 * OTA_ED25519_SIG_LEN || ota_hex_decode(s, n, raw, OTA_ED25519_SIG_LEN) != 0) &&
+        (b64_decode(s, n, raw, sizeof raw, &got) != 0 || got != OTA_ED25519_SIG_LEN))
         return OTA_ERR_SIGNATURE;
-    }
     memcpy(out, raw, OTA_ED25519_SIG_LEN);
     return OTA_OK;
 }

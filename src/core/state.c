@@ -135,11 +135,14 @@ int ota_version_read(struct ota_ctx *ctx, struct ota_version *v)
     return OTA_OK;
 }
 
-/* `, "key": ` (`{"key": ` for the first) then the value: a JSON string (escaped into io_buf, which
- * holds any escaped path) or, when text is NULL, the number. */
+/* `, "key": ` (`{"key": ` for the first) then the value: a JSON string
+ * (escaped into io_buf a piece at a time, so any length fits) or, when
+ * text is NULL, the number. */
 static int put_member(struct ota_ctx *ctx, int fd, const char *key, const char *text,
                       uint64_t number)
 {
+    size_t piece = ctx->io_size / 6; /* the longest escape of one byte */
+    size_t done, n, len = text ? strlen(text) : 0;
     struct ota_strbuf sb;
     int err;
 
@@ -150,14 +153,14 @@ static int put_member(struct ota_ctx *ctx, int fd, const char *key, const char *
     if (!text)
         ota_sb_add_u64(&sb, number);
     err = ota_write_all(ctx, fd, ctx->line, sb.len);
-    if (err != OTA_OK || !text)
-        return err;
-    ota_sb_init(&sb, (char *)ctx->io_buf, ctx->io_size);
-    ota_sb_add_json_escaped(&sb, text, strlen(text));
-    ota_sb_addc(&sb, '"');
-    if (sb.overflow)
-        return OTA_ERR_NO_MEM;
-    return ota_write_all(ctx, fd, (const char *)ctx->io_buf, sb.len);
+    for (done = 0; err == OTA_OK && done < len; done += n) {
+        n = len - done < piece ? len - done : piece;
+        ota_sb_init(&sb, (char *)ctx->io_buf, ctx->io_size);
+        ota_sb_add_json_escaped(&sb, text + done, n);
+        err = sb.overflow ? OTA_ERR_NO_MEM
+                          : ota_write_all(ctx, fd, (const char *)ctx->io_buf, sb.len);
+    }
+    return err == OTA_OK && text ? ota_write_all(ctx, fd, "\"", 1) : err;
 }
 
 static int put_version(struct ota_ctx *ctx, int fd, const struct ota_version *v)

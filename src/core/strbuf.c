@@ -63,23 +63,56 @@ void ota_sb_add_i64(struct ota_strbuf *sb, int64_t v)
 
 static const char hex_digits[] = "0123456789abcdef";
 
+/* Bytes of the UTF-8 sequence led by s[0] (1 for ASCII or a stray byte),
+ * when all of it is there. */
+static size_t utf8_length(const char *s, size_t n)
+{
+    unsigned char c = (unsigned char)s[0];
+    size_t len = c >= 0xf0u && c < 0xf8u ? 4 : c >= 0xe0u ? 3 : c >= 0xc0u ? 2 : 1, i;
+
+    if (len > n)
+        return 1;
+    for (i = 1; i < len; i++)
+        if (((unsigned char)s[i] & 0xc0u) != 0x80u)
+            return 1;
+    return len;
+}
+
+/* One character of s as JSON writes it, into out (6 bytes at most);
+ * *used: the bytes of s it takes. */
+static size_t json_piece(const char *s, size_t n, char out[6], size_t *used)
+{
+    unsigned char c = (unsigned char)s[0];
+
+    *used = 1;
+    if (c == '"' || c == '\\') {
+        out[0] = '\\';
+        out[1] = (char)c;
+        return 2;
+    }
+    if (c < 0x20u || c == 0x7fu) {
+        memcpy(out, "\\u00", 4);
+        out[4] = hex_digits[c >> 4];
+        out[5] = hex_digits[c & 15u];
+        return 6;
+    }
+    *used = utf8_length(s, n);
+    memcpy(out, s, *used);
+    return *used;
+}
+
 void ota_sb_add_json_escaped(struct ota_strbuf *sb, const char *s, size_t n)
 {
-    size_t i;
+    char piece[6];
+    size_t i, used, len;
 
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') {
-            ota_sb_addc(sb, '\\');
-            ota_sb_addc(sb, (char)c);
-        } else if (c < 0x20u || c == 0x7fu) {
-            char esc[6] = {'\\', 'u', '0', '0', 0, 0};
-            esc[4] = hex_digits[c >> 4];
-            esc[5] = hex_digits[c & 15u];
-            ota_sb_addn(sb, esc, sizeof esc);
-        } else {
-            ota_sb_addc(sb, (char)c);
+    for (i = 0; i < n && !sb->overflow; i += used) {
+        len = json_piece(s + i, n - i, piece, &used);
+        if (sb->len + len >= sb->cap) {
+            sb->overflow = 1; /* never half an escape or a character */
+            break;
         }
+        ota_sb_addn(sb, piece, len);
     }
 }
 

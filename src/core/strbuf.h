@@ -19,7 +19,9 @@ void ota_sb_addn(struct ota_strbuf *sb, const char *s, size_t n);
 void ota_sb_addc(struct ota_strbuf *sb, char c);
 void ota_sb_add_u64(struct ota_strbuf *sb, uint64_t v);
 void ota_sb_add_i64(struct ota_strbuf *sb, int64_t v);
-/* Appends s as the inside of a JSON string (quotes not included). */
+/* Appends s as the inside of a JSON string (quotes not included). What no
+ * longer fits is left out by whole characters: the result is never cut
+ * inside an escape or a UTF-8 sequence. */
 void ota_sb_add_json_escaped(struct ota_strbuf *sb, const char *s, size_t n);
 /* Appends s percent-encoded for a URL path ('/' kept when keep_slash). */
 void ota_sb_add_url_escaped(struct ota_strbuf *sb, const char *s, int keep_slash);
