@@ -35,6 +35,12 @@ int main(void)
         err = ota_init(&ota, &port, &settings, work, sizeof work);
     if (err == OTA_OK)
         err = ota_boot(&ota); /* before the application reads its files */
+    /* Here the application starts. Once it has shown that it works
+     * (connected, served, passed its self-test) it keeps the version;
+     * unconfirmed, the version is reverted at the boot after
+     * max_trial_boots (default 3) boots. */
+    if (err == OTA_OK)
+        err = ota_confirm(&ota);
     if (err == OTA_OK)
         err = ota_update(&ota, &result);
     if (err == OTA_OK && result.installed)

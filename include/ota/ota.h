@@ -63,7 +63,14 @@ struct ota_settings {
                                 must carry a manifest signed by it */
     const char *manifest_key; /* HMAC-SHA256 key of the original system's
                                  manifest "signature" member */
+    int max_trial_boots;     /* boots an installed version gets to be
+                                confirmed (ota_confirm) before ota_boot()
+                                reverts it; 0 = default (3); negative = no
+                                trials (installs are final, yet the previous
+                                version stays for ota_rollback) */
 };
+
+#define OTA_DEFAULT_TRIAL_BOOTS 3
 
 /* Progress events, for a progress bar or a log. */
 enum ota_event_type {
@@ -73,7 +80,12 @@ enum ota_event_type {
     OTA_EVENT_FILE_PROGRESS, /* path, bytes_done of bytes_total */
     OTA_EVENT_FILE_DONE,     /* path verified and staged */
     OTA_EVENT_RETRY,         /* err, delay_ms before the next attempt */
-    OTA_EVENT_INSTALLED      /* the new version is in place */
+    OTA_EVENT_INSTALLED,     /* the new version is in place */
+    OTA_EVENT_REVERTING,     /* about to revert version commit; path: its
+                                rollback hook (NULL if none), to run now
+                                while its files are still in place */
+    OTA_EVENT_REVERTED       /* back on version commit ("" : nothing
+                                installed before) */
 };
 
 struct ota_event {
@@ -111,6 +123,11 @@ struct ota_result {
     int has_sequence;            /* ... carrying this anti-rollback sequence */
     uint64_t sequence;
     char post_update[OTA_PATH_MAX]; /* hook of the installed release, or "" */
+    int on_trial;                /* installed version not confirmed yet ... */
+    uint32_t trial_boots;        /* ... and booted this often since */
+    int can_rollback;            /* a previous version is kept (ota_rollback) */
+    char reverted[OTA_SHA1_HEX]; /* last version reverted from, or "": not
+                                    installed again unless forced */
 };
 
 /* One file as the engine sees it: a tree entry, a plan or a state line. */
@@ -171,8 +188,12 @@ int ota_init(struct ota_ctx *ctx, const struct ota_port *port,
 /* Optional progress callback. */
 void ota_set_event_cb(struct ota_ctx *ctx, ota_event_cb cb, void *arg);
 
-/* Call on every start: completes a swap that passed its commit point, or
- * discards a stage that did not. Leaves the device exactly old or new. */
+/* Call on every start, before the application runs: completes a swap that
+ * passed its commit point, or discards a stage that did not, and finishes an
+ * interrupted revert; leaves the device exactly old or new. Then counts the
+ * boot of a version on trial, and reverts it when it has used up
+ * max_trial_boots boots without ota_confirm (OTA_EVENT_REVERTING/REVERTED;
+ * the reason goes to ota_error.json). */
 int ota_boot(struct ota_ctx *ctx);
 
 /* Resolves the target and compares it with what is installed. One request
@@ -181,6 +202,14 @@ int ota_check(struct ota_ctx *ctx, struct ota_result *out);
 
 /* Check, plan, fetch and verify what changed, stage, and swap it in. */
 int ota_update(struct ota_ctx *ctx, struct ota_result *out);
+
+/* The running version is good: ends its trial and frees the previous
+ * version's backup. Harmless when nothing is on trial. */
+int ota_confirm(struct ota_ctx *ctx);
+
+/* Returns to the previous version now (OTA_ERR_NO_BACKUP: none is kept).
+ * The version left is not installed again by ota_update unless forced. */
+int ota_rollback(struct ota_ctx *ctx);
 
 /* What is installed now, from version.json, without touching the network:
  * out->installed_commit and out->ref (empty strings on an empty device). */

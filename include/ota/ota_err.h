@@ -54,6 +54,8 @@ enum ota_err {
     OTA_ERR_CRYPTO = -52,       /* the crypto port failed */
     OTA_ERR_UNSUPPORTED = -53,  /* feature not provided by this port */
     OTA_ERR_SIGNATURE = -54,    /* signature verification failed */
+    OTA_ERR_NOT_CONFIRMED = -55, /* a version on trial was not confirmed in time */
+    OTA_ERR_NO_BACKUP = -56,    /* no previous version is kept to go back to */
 
     /* release manifests */
     OTA_ERR_MANIFEST = -60,     /* a member is missing, of the wrong type or out of range */

@@ -21,7 +21,8 @@ enum exit_code {
     EXIT_RATE_LIMITED = 7,
     EXIT_AUTH = 8,
     EXIT_RESTART_FAILED = 9,
-    EXIT_UPDATE_AVAILABLE = 10
+    EXIT_UPDATE_AVAILABLE = 10,
+    EXIT_NO_ROLLBACK = 11
 };
 
 #define MAX_RETRY_DELAYS 64
@@ -46,6 +47,15 @@ struct progress {
     const char *path;
 };
 
+/* What a revert did, as its events told (boot, rollback). */
+struct revert_report {
+    int reverted;
+    char from[OTA_SHA1_HEX];     /* the version left */
+    char to[OTA_SHA1_HEX];       /* the version back in place ("" none) */
+    char hook[OTA_PATH_MAX];     /* its rollback hook, "" if none */
+    int hook_status;             /* the hook's exit status; -1 not run */
+};
+
 struct cli {
     struct cli_options opt;
     struct config cfg;
@@ -57,6 +67,7 @@ struct cli {
     struct progress progress;
     uint32_t retry_delays_ms[MAX_RETRY_DELAYS];
     size_t retry_count;
+    struct revert_report revert;
 };
 
 /* Loads the configuration and brings up the port and the engine. On failure
@@ -69,7 +80,9 @@ int exit_code_for(int err);
 
 int cmd_update(struct cli *cli, const char *command);
 int cmd_status(struct cli *cli, const char *command);
-int cmd_boot(struct cli *cli, const char *command);
+int cmd_boot(struct cli *cli, const char *command); /* cmd_trial.c */
+int cmd_confirm(struct cli *cli, const char *command);
+int cmd_rollback(struct cli *cli, const char *command);
 int cmd_config(struct cli *cli, const char *command);
 
 /* Tools: no configuration, no engine session; each parses its own options

@@ -1,5 +1,4 @@
-/* `ota status` (what is installed, the last error; no network) and
- * `ota boot` (finish or undo an interrupted install). */
+/* `ota status`: what is installed, its trial, the last error; no network. */
 #include <stdio.h>
 #include <string.h>
 
@@ -82,6 +81,11 @@ int cmd_status(struct cli *cli, const char *command)
         jsonw_str(&w, "ref", res.ref[0] ? res.ref : NULL);
         jsonw_str(&w, "commit", res.installed_commit[0] ? res.installed_commit : NULL);
         jsonw_bool(&w, "install_pending", pending);
+        jsonw_bool(&w, "on_trial", res.on_trial);
+        jsonw_u64(&w, "trial_boots", res.trial_boots);
+        jsonw_u64(&w, "max_trial_boots", cli->cfg.max_trial_boots);
+        jsonw_bool(&w, "can_rollback", res.can_rollback);
+        jsonw_str(&w, "reverted_from", res.reverted[0] ? res.reverted : NULL);
         if (has_error)
             jsonw_raw(&w, "last_error", error);
         else
@@ -92,29 +96,18 @@ int cmd_status(struct cli *cli, const char *command)
     } else {
         report_line(cli, "installed: %s%s%s", res.ref[0] ? res.ref : "nothing",
                     res.installed_commit[0] ? " at " : "", res.installed_commit);
+        if (res.on_trial)
+            report_line(cli, "on trial: booted %u of %u times unconfirmed; `ota confirm` "
+                             "keeps it", res.trial_boots, cli->cfg.max_trial_boots);
+        if (res.can_rollback)
+            report_line(cli, "previous version kept: `ota rollback` returns to it");
+        if (res.reverted[0])
+            report_line(cli, "rolled back from %s (not installed again unless forced)",
+                        res.reverted);
         if (pending)
             report_line(cli, "an interrupted install is pending: `ota boot` settles it");
         if (has_error)
             report_line(cli, "last error: %s", error);
-    }
-    session_close(cli);
-    return exit_code_for(err);
-}
-
-int cmd_boot(struct cli *cli, const char *command)
-{
-    int code = session_open(cli, command), err;
-    struct jsonw w;
-
-    if (code != EXIT_OK)
-        return code;
-    err = ota_boot(&cli->ctx);
-    if (cli->opt.json) {
-        jsonw_begin(&w, stdout);
-        report_json_head(cli, &w, command, err ? "error" : "ok", err, ota_reason(&cli->ctx));
-        jsonw_end(&w);
-    } else if (err) {
-        report_error(cli, command, err, ota_reason(&cli->ctx));
     }
     session_close(cli);
     return exit_code_for(err);

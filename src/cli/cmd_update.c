@@ -6,6 +6,14 @@
 #include "report.h"
 #include "restart.h"
 
+/* The target is a version that was rolled back: left alone unless forced. */
+static int target_reverted(const struct ota_result *res)
+{
+    return !res->installed && !res->update_available && res->commit[0] &&
+           strcmp(res->commit, res->reverted) == 0 &&
+           strcmp(res->commit, res->installed_commit) != 0;
+}
+
 static const char *status_of(int err, int is_check, const struct ota_result *res)
 {
     if (err != OTA_OK)
@@ -14,6 +22,8 @@ static const char *status_of(int err, int is_check, const struct ota_result *res
         return "installed";
     if (is_check && res->update_available)
         return "update-available";
+    if (target_reverted(res))
+        return "target-reverted";
     return "up-to-date";
 }
 
@@ -32,6 +42,7 @@ static void write_json(struct cli *cli, const char *command, int err,
     jsonw_str(&w, "commit", res->commit[0] ? res->commit : NULL);
     jsonw_str(&w, "previous_commit", res->installed_commit[0] ? res->installed_commit : NULL);
     jsonw_bool(&w, "update_available", res->update_available);
+    jsonw_bool(&w, "target_reverted", target_reverted(res));
     jsonw_bool(&w, "manifest", res->manifest);
     if (res->has_sequence)
         jsonw_u64(&w, "sequence", res->sequence);
@@ -75,6 +86,10 @@ static void write_plain(struct cli *cli, const char *command, int err,
     else if (res->update_available)
         report_line(cli, "update available: %s at %.12s (installed: %.12s)", res->ref,
                     res->commit, res->installed_commit[0] ? res->installed_commit : "nothing");
+    else if (target_reverted(res))
+        report_line(cli, "not installing %s at %.12s: it was rolled back "
+                         "(--force installs it); installed: %.12s",
+                    res->ref, res->commit, res->installed_commit);
     else
         report_line(cli, "up to date: %s at %.12s", res->ref, res->commit);
 }

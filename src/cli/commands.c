@@ -24,7 +24,8 @@ static const char exit_help[] =
     "Exit codes: 0 ok, 1 internal error, 2 usage, 3 configuration, 4 network or\n"
     "server, 5 verification (SHA/size mismatch, unsafe path, bad response),\n"
     "6 device storage, 7 rate limited, 8 unauthorized or not found,\n"
-    "9 installed but restart_command failed, 10 update available (check).\n";
+    "9 installed but restart_command failed, 10 update available (check),\n"
+    "11 no previous version to roll back to (rollback).\n";
 
 static const char environment_help[] =
     "Environment:\n"
@@ -40,7 +41,8 @@ static const char files_help[] =
     "  ota_error.json     the last failures, newest last\n"
     "  .ota_state         the installed files and their git blob SHA-1\n"
     "  .ota_stage/        downloads being verified before the swap\n"
-    "  .ota_backup/       the files the last update replaced\n";
+    "  .ota_backup/       the previous version, until the new one is confirmed\n"
+    "  .ota_reverted      the last commit rolled back from, and why\n";
 
 static const struct command commands[] = {
     {"update", cmd_update, 1, NULL, "fetch, verify and install what changed",
@@ -60,9 +62,24 @@ static const struct command commands[] = {
     {"config show", cmd_config, 0, NULL, "print the effective configuration, secrets masked",
      "Prints the configuration as the engine will use it, defaults filled in, as\n"
      "one JSON object; token, password and manifest_key show as \"***\".\n"},
-    {"boot", cmd_boot, 0, NULL, "finish or undo an interrupted install (run at start-up)",
+    {"boot", cmd_boot, 0, NULL, "settle the device and count a trial boot (run at start-up)",
      "Completes a swap that passed its commit point, or discards a stage that\n"
-     "did not, so the device holds exactly the old or the new version.\n"},
+     "did not, and finishes an interrupted revert, so the device holds exactly\n"
+     "the old or the new version. Then, if the installed version is on trial,\n"
+     "counts this boot; a version not confirmed within max_trial_boots boots is\n"
+     "reverted to the previous one now (its rollback hook runs first), and\n"
+     "ota_error.json says why. Run it before the application starts.\n"},
+    {"confirm", cmd_confirm, 0, NULL, "the installed version runs well: end its trial",
+     "Ends the trial of the installed version, so later boots never revert it,\n"
+     "and frees the previous version's backup. Call it from the application\n"
+     "once it has shown it works (connected, served, passed its self-test).\n"
+     "Harmless when nothing is on trial.\n"},
+    {"rollback", cmd_rollback, 0, NULL, "go back to the previous version now",
+     "Puts the previous version back, exactly as it was (its files, .ota_state\n"
+     "and version.json), after running the rollback hook of the version being\n"
+     "left. That version is not installed again unless forced. Exit code 11\n"
+     "when no previous version is kept (nothing installed over one yet, or\n"
+     "already confirmed).\n"},
     {"keygen", NULL, 0, cmd_keygen, "make an Ed25519 key pair for signing releases",
      keygen_help},
     {"sign", NULL, 0, cmd_sign, "sign a file with a private key (OpenSSL-compatible)",

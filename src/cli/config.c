@@ -84,6 +84,7 @@ static const struct field fields[] = {
     RANGED("backoff_sec", F_UINT, settings.backoff_sec, 3600),
     RANGED("max_backoff_sec", F_UINT, settings.max_backoff_sec, 86400),
     FIELD("force", F_BOOL, settings.force),
+    RANGED("max_trial_boots", F_UINT, max_trial_boots, 1000),
     FIELD("reset_mode", F_RESET, reset_mode),
     FIELD("debug", F_BOOL, debug),
     FIELD("api_url", F_STRING, settings.api_url),
@@ -587,6 +588,7 @@ static void set_defaults(struct config *cfg)
     cfg->settings.retries = 3; /* the original system's defaults */
     cfg->settings.backoff_sec = 3;
     cfg->settings.max_backoff_sec = 60;
+    cfg->max_trial_boots = OTA_DEFAULT_TRIAL_BOOTS;
     cfg->settings.allow = cfg->allow;
     cfg->settings.ignore = cfg->ignore;
 }

@@ -31,6 +31,7 @@ struct config {
     const char *manifest_key;    /*   manifests; HMAC key of the original system */
     enum reset_mode reset_mode;
     uint32_t chunk;              /* download buffer size, bytes */
+    uint32_t max_trial_boots;    /* 0: no trial boots */
     int debug;
     int channel_set;
     char *warnings[CONFIG_MAX_WARNINGS];

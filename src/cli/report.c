@@ -143,6 +143,12 @@ void report_event(void *arg, const struct ota_event *ev)
     case OTA_EVENT_INSTALLED:
         clear_bar(p);
         break;
+    case OTA_EVENT_REVERTING:
+        report_line(cli, "reverting %.12s to the previous version", ev->commit);
+        break;
+    case OTA_EVENT_REVERTED:
+        report_line(cli, "reverted to %s", ev->commit[0] ? ev->commit : "nothing");
+        break;
     }
 }
 
@@ -225,6 +231,7 @@ int exit_code_for(int err)
     case OTA_ERR_RATE_LIMITED: return EXIT_RATE_LIMITED;
     case OTA_ERR_UNAUTHORIZED:
     case OTA_ERR_HTTP_NOT_FOUND: return EXIT_AUTH;
+    case OTA_ERR_NO_BACKUP: return EXIT_NO_ROLLBACK;
     default: return EXIT_INTERNAL;
     }
 }

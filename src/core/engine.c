@@ -2,6 +2,7 @@
  * the steps implemented in the other core files. */
 #include <string.h>
 
+#include "backup.h"
 #include "cache.h"
 #include "errlog.h"
 #include "fetch.h"
@@ -13,10 +14,12 @@
 #include "plan.h"
 #include "plan_check.h"
 #include "release.h"
+#include "revert.h"
 #include "sidecar.h"
 #include "state.h"
 #include "strbuf.h"
 #include "tree.h"
+#include "trial.h"
 
 #define FS (&ctx->port->fs)
 #define USER (ctx->port->user)
@@ -52,6 +55,8 @@ int ota_init(struct ota_ctx *ctx, const struct ota_port *port,
     s->user_agent = or_default(s->user_agent, "ota/" OTA_VERSION_STRING);
     if (s->max_backoff_sec == 0)
         s->max_backoff_sec = 60;
+    if (s->max_trial_boots == 0)
+        s->max_trial_boots = OTA_DEFAULT_TRIAL_BOOTS;
     /* state lines are read in the first part, file contents in the rest */
     ctx->lines_buf = (char *)buf;
     ctx->lines_size = OTA_MIN_BUFFER / 2;
@@ -94,12 +99,47 @@ static int record_failure(struct ota_ctx *ctx, const char *phase, int err)
     return err;
 }
 
-int ota_boot(struct ota_ctx *ctx)
+/* Brings the device to exactly one version: a swap past its commit point
+ * is completed (one before it thrown away), an interrupted revert finished.
+ * Every phase begins here. */
+static int recover(struct ota_ctx *ctx)
 {
-    int completed;
+    int completed, resumed;
+    int err = ota_install_recover(ctx, &completed);
+
+    return err == OTA_OK ? ota_revert_resume(ctx, &resumed) : err;
+}
+
+/* A phase that settles the device first, then takes its own step. */
+static int settled(struct ota_ctx *ctx, const char *phase, int (*step)(struct ota_ctx *ctx))
+{
+    int err;
 
     begin_call(ctx);
-    return record_failure(ctx, "boot", ota_install_recover(ctx, &completed));
+    err = recover(ctx);
+    if (err == OTA_OK)
+        err = step(ctx);
+    return record_failure(ctx, phase, err);
+}
+
+static int revert_on_request(struct ota_ctx *ctx)
+{
+    return ota_revert(ctx, "manual");
+}
+
+int ota_boot(struct ota_ctx *ctx)
+{
+    return settled(ctx, "boot", ota_trial_boot);
+}
+
+int ota_confirm(struct ota_ctx *ctx)
+{
+    return settled(ctx, "confirm", ota_backup_drop);
+}
+
+int ota_rollback(struct ota_ctx *ctx)
+{
+    return settled(ctx, "rollback", revert_on_request);
 }
 
 /* Which ref the channel follows now (the branch, the pinned tag, or the
@@ -187,6 +227,8 @@ static void read_installed(struct ota_ctx *ctx, struct ota_result *out,
     out->has_sequence = installed->has_sequence;
     out->sequence = installed->sequence;
     memcpy(out->post_update, installed->post_update, sizeof out->post_update);
+    if (ota_trial_status(ctx, out) != OTA_OK)
+        ota_log(ctx, OTA_LOG_WARN, "cannot read the trial state", NULL, NULL);
 }
 
 static int check(struct ota_ctx *ctx, struct ota_result *out, struct ota_release *rel,
@@ -203,6 +245,11 @@ static int check(struct ota_ctx *ctx, struct ota_result *out, struct ota_release
     note_rate_limit(ctx, err);
     if (err == OTA_OK)
         out->update_available = strcmp(out->commit, out->installed_commit) != 0;
+    /* a version that was rolled back comes again only when forced: else
+     * every check would reinstall it and every trial revert it */
+    if (err == OTA_OK && out->update_available && !ctx->settings.force &&
+        strcmp(out->commit, out->reverted) == 0)
+        out->update_available = 0;
     return err;
 }
 
@@ -315,8 +362,9 @@ static int plan_target(struct ota_ctx *ctx, struct ota_release *rel, struct ota_
     return err == OTA_OK ? plan_tree(ctx, next->commit, totals) : err;
 }
 
-/* A fresh, empty stage; and the previous version's backup goes, as the
- * device is now committed to the version it runs. */
+/* A fresh, empty stage. (The previous version's backup stays until the
+ * commit point: a failed download must not cost the running version its
+ * way back.) */
 static int prepare_stage(struct ota_ctx *ctx)
 {
     int err = ota_install_discard(ctx);
@@ -324,9 +372,6 @@ static int prepare_stage(struct ota_ctx *ctx)
     /* ota_mkdirs_for creates the parents of a path: give it "<stage>/." */
     if (err == OTA_OK)
         err = ota_join(ctx->path_a, sizeof ctx->path_a, ctx->settings.stage_dir, ".");
-
-    if (err == OTA_OK)
-        err = ota_remove_tree(ctx, ctx->settings.backup_dir);
     if (err == OTA_OK)
         err = ota_mkdirs_for(ctx, ctx->path_a);
     if (err != OTA_OK)
@@ -365,10 +410,9 @@ struct update_work {
 static int update(struct ota_ctx *ctx, struct ota_result *out)
 {
     struct update_work w;
-    int completed;
     /* a swap interrupted after its commit point is finished first, never
      * thrown away with the stage */
-    int err = ota_install_recover(ctx, &completed);
+    int err = recover(ctx);
 
     if (err == OTA_OK)
         err = check(ctx, out, &w.rel, &w.next);

@@ -41,6 +41,8 @@ static const struct err_text err_texts[] = {
     E(OTA_ERR_CRYPTO, "crypto failure"),
     E(OTA_ERR_UNSUPPORTED, "not supported by this port"),
     E(OTA_ERR_SIGNATURE, "signature verification failed"),
+    E(OTA_ERR_NOT_CONFIRMED, "new version not confirmed within its trial boots: reverted"),
+    E(OTA_ERR_NO_BACKUP, "no previous version kept to roll back to"),
     E(OTA_ERR_MANIFEST, "malformed release manifest"),
     E(OTA_ERR_EXPIRED, "release manifest has expired"),
     E(OTA_ERR_ROLLBACK, "release is older than the installed one (rollback refused)"),

@@ -20,6 +20,20 @@ int ota_join(char *out, size_t cap, const char *a, const char *b)
     return sb.overflow ? OTA_ERR_PATH_TOO_LONG : OTA_OK;
 }
 
+long ota_read_small(struct ota_ctx *ctx, const char *path, char *buf, size_t cap)
+{
+    size_t got = 0;
+    long n = 1;
+    int fd = FS->open(USER, path, OTA_OPEN_READ);
+
+    if (fd < 0)
+        return fd;
+    while (got < cap && (n = FS->read(USER, fd, buf + got, cap - got)) > 0)
+        got += (size_t)n;
+    (void)FS->close(USER, fd);
+    return n < 0 ? n : (long)got;
+}
+
 int ota_exists(struct ota_ctx *ctx, const char *path)
 {
     struct ota_stat st;
@@ -71,6 +85,50 @@ int ota_sync_parent(struct ota_ctx *ctx, const char *path)
     memcpy(dir, path, n);
     dir[n] = '\0';
     return FS->sync_dir(USER, dir);
+}
+
+int ota_move(struct ota_ctx *ctx, const char *from, const char *to)
+{
+    const char *a = strrchr(from, '/'), *b = strrchr(to, '/');
+    size_t na = a ? (size_t)(a - from) : 0, nb = b ? (size_t)(b - to) : 0;
+    int err = FS->rename(USER, from, to);
+
+    if (err == OTA_OK)
+        err = ota_sync_parent(ctx, to);
+    if (err == OTA_OK && (na != nb || memcmp(from, to, na) != 0))
+        err = ota_sync_parent(ctx, from);
+    return err;
+}
+
+/* After a delete, directories left empty go too ("a/b/c" -> "a/b", "a"),
+ * durably: the directory that held the last one removed is synced. */
+int ota_prune_empty_parents(struct ota_ctx *ctx, const char *path)
+{
+    char dir[OTA_PATH_MAX];
+    char *slash;
+    size_t removed = 0; /* length of the last directory removed */
+    int err;
+
+    if (ota_copy_str(dir, sizeof dir, path, strlen(path)) != OTA_OK)
+        return OTA_OK;
+    while ((slash = strrchr(dir, '/')) != NULL) {
+        struct ota_stat st;
+        *slash = '\0';
+        err = FS->stat(USER, dir, &st);
+        if (err == OTA_ERR_NOT_FOUND)
+            continue; /* removed by an earlier, interrupted run */
+        if (err != OTA_OK)
+            return err;
+        if (!st.is_dir || FS->remove(USER, dir) != OTA_OK)
+            break; /* not empty (someone else's files live there), or a file
+                      the new version put there in an earlier run */
+        removed = strlen(dir);
+    }
+    if (!removed)
+        return OTA_OK;
+    memcpy(dir, path, removed);
+    dir[removed] = '\0';
+    return ota_sync_parent(ctx, dir);
 }
 
 int ota_write_all(struct ota_ctx *ctx, int fd, const char *data, size_t len)

@@ -8,6 +8,14 @@
  * each one durably (its parent synced) before the next. */
 int ota_mkdirs_for(struct ota_ctx *ctx, const char *path);
 
+/* Renames from over to and makes the rename durable: both directories hold
+ * one of its entries, and a filesystem may keep them apart. */
+int ota_move(struct ota_ctx *ctx, const char *from, const char *to);
+
+/* After path was removed, removes its parent directories left empty ("a/b/c"
+ * -> "a/b", "a"), durably; stops at the first that is not empty. */
+int ota_prune_empty_parents(struct ota_ctx *ctx, const char *path);
+
 /* Makes the directory holding path durable ("" for top-level files). */
 int ota_sync_parent(struct ota_ctx *ctx, const char *path);
 
@@ -28,6 +36,10 @@ int ota_replace_with(struct ota_ctx *ctx, int fd, const char *tmp, const char *p
 
 /* Writes all of data to an open handle. */
 int ota_write_all(struct ota_ctx *ctx, int fd, const char *data, size_t len);
+
+/* Reads the start of a small file into buf (up to cap bytes): the number
+ * of bytes read, OTA_ERR_NOT_FOUND when there is no such file, or an error. */
+long ota_read_small(struct ota_ctx *ctx, const char *path, char *buf, size_t cap);
 
 /* 1 if path exists (file or directory), 0 if not, negative on error. */
 int ota_exists(struct ota_ctx *ctx, const char *path);

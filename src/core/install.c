@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "backup.h"
 #include "fsutil.h"
 #include "hex.h"
 #include "lines.h"
@@ -15,26 +16,13 @@
 
 #define COMMIT_RECORD "commit"
 
-/* Makes a rename from -> to durable: both directories hold one of its
- * entries, and a filesystem may keep them apart (docs/crash-model.md). */
-static int sync_both(struct ota_ctx *ctx, const char *from, const char *to)
-{
-    const char *a = strrchr(from, '/'), *b = strrchr(to, '/');
-    size_t na = a ? (size_t)(a - from) : 0, nb = b ? (size_t)(b - to) : 0;
-    int err = ota_sync_parent(ctx, to);
-
-    if (err == OTA_OK && (na != nb || memcmp(from, to, na) != 0))
-        err = ota_sync_parent(ctx, from);
-    return err;
-}
-
 /* Moves path (if present) into the backup directory, durably, unless an
  * earlier, interrupted run of the same step already did. */
 static int back_up(struct ota_ctx *ctx, const char *path)
 {
     char backup[OTA_PATH_MAX + 64];
     struct ota_stat st;
-    int err = ota_join(backup, sizeof backup, ctx->settings.backup_dir, path);
+    int err = ota_backup_file(ctx, backup, sizeof backup, path);
     int have;
 
     if (err != OTA_OK)
@@ -54,49 +42,14 @@ static int back_up(struct ota_ctx *ctx, const char *path)
         return err == OTA_OK ? ota_sync_parent(ctx, path) : err;
     }
     err = ota_mkdirs_for(ctx, backup);
-    if (err == OTA_OK)
-        err = FS->rename(USER, path, backup);
-    if (err == OTA_OK)
-        err = sync_both(ctx, path, backup);
-    return err;
-}
-
-/* After a delete, directories left empty go too ("a/b/c" -> "a/b", "a"),
- * durably: the directory that held the last one removed is synced. */
-static int prune_empty_parents(struct ota_ctx *ctx, const char *path)
-{
-    char dir[OTA_PATH_MAX];
-    char *slash;
-    size_t removed = 0; /* length of the last directory removed */
-    int err;
-
-    if (ota_copy_str(dir, sizeof dir, path, strlen(path)) != OTA_OK)
-        return OTA_OK;
-    while ((slash = strrchr(dir, '/')) != NULL) {
-        struct ota_stat st;
-        *slash = '\0';
-        err = FS->stat(USER, dir, &st);
-        if (err == OTA_ERR_NOT_FOUND)
-            continue; /* removed by an earlier, interrupted run */
-        if (err != OTA_OK)
-            return err;
-        if (!st.is_dir || FS->remove(USER, dir) != OTA_OK)
-            break; /* not empty (someone else's files live there), or a file
-                      the new version put there in an earlier run */
-        removed = strlen(dir);
-    }
-    if (!removed)
-        return OTA_OK;
-    memcpy(dir, path, removed);
-    dir[removed] = '\0';
-    return ota_sync_parent(ctx, dir);
+    return err == OTA_OK ? ota_move(ctx, path, backup) : err;
 }
 
 static int apply_delete(struct ota_ctx *ctx, const struct ota_entry *e)
 {
     int err = back_up(ctx, e->path);
 
-    return err == OTA_OK ? prune_empty_parents(ctx, e->path) : err;
+    return err == OTA_OK ? ota_prune_empty_parents(ctx, e->path) : err;
 }
 
 /* The staged copy of path, in ctx->path_a (ctx->path_b: the files root). */
@@ -128,11 +81,7 @@ static int apply_fetch(struct ota_ctx *ctx, const struct ota_entry *e)
     err = ota_mkdirs_for(ctx, e->path);
     if (err == OTA_OK)
         err = back_up(ctx, e->path);
-    if (err == OTA_OK)
-        err = FS->rename(USER, ctx->path_a, e->path);
-    if (err == OTA_OK)
-        err = sync_both(ctx, ctx->path_a, e->path);
-    return err;
+    return err == OTA_OK ? ota_move(ctx, ctx->path_a, e->path) : err;
 }
 
 /* One pass over the plan, applying the lines marked op. */
@@ -213,14 +162,76 @@ static int read_commit_record(struct ota_ctx *ctx, struct ota_version *v)
     ota_lines_close(&rec);
     if (r == OTA_ERR_STATE || r == OTA_ERR_NO_MEM)
         return ota_fail(ctx, OTA_ERR_STATE, "corrupt commit record", NULL, NULL);
-    /* a missing plan would read as an empty one: never complete that */
+    /* a missing plan would read as an empty one: never complete that,
+     * unless the swap is done and its plan already went to the backup */
     if (r == OTA_OK)
         r = ota_stage_path(ctx, ctx->path_a, sizeof ctx->path_a, "plan");
     if (r == OTA_OK)
         r = ota_exists(ctx, ctx->path_a);
     if (r == 0)
+        r = ota_backup_has(ctx, OTA_BACKUP_PLAN);
+    if (r == 0)
         return ota_fail(ctx, OTA_ERR_STATE, "commit record without its plan", NULL, NULL);
     return r < 0 ? r : OTA_OK;
+}
+
+/* Moves file into the backup as name, unless it is absent or an earlier,
+ * interrupted run already did. */
+static int keep_previous(struct ota_ctx *ctx, const char *file, const char *name)
+{
+    char kept[OTA_PATH_MAX + 64];
+    int err = ota_backup_path(ctx, kept, sizeof kept, name);
+    int done = err == OTA_OK ? ota_exists(ctx, kept) : err;
+    int have;
+
+    if (done != 0)
+        return done < 0 ? done : OTA_OK;
+    have = ota_exists(ctx, file);
+    if (have <= 0)
+        return have;
+    err = ota_mkdirs_for(ctx, kept);
+    return err == OTA_OK ? ota_move(ctx, file, kept) : err;
+}
+
+/* The staged state replaces .ota_state. Until it has moved, .ota_state and
+ * version.json are still the previous version's: they go to the backup
+ * first, so that a revert can put them back. */
+static int swap_state(struct ota_ctx *ctx)
+{
+    char staged[OTA_PATH_MAX + 64];
+    int err = ota_stage_path(ctx, staged, sizeof staged, "state");
+    int have = err == OTA_OK ? ota_exists(ctx, staged) : err;
+
+    if (have <= 0)
+        return have;
+    err = keep_previous(ctx, OTA_STATE_FILE, OTA_BACKUP_STATE);
+    if (err == OTA_OK)
+        err = keep_previous(ctx, OTA_VERSION_FILE, OTA_BACKUP_VERSION);
+    return err == OTA_OK ? ota_move(ctx, staged, OTA_STATE_FILE) : err;
+}
+
+/* Once installed, the new version starts its trial (when trials are on and
+ * there is a previous version to go back to), and the plan joins the
+ * backup, which makes it revertible. The trial record comes first: a
+ * revertible backup without one is a version installed with trials off. */
+static int keep_plan(struct ota_ctx *ctx)
+{
+    char staged[OTA_PATH_MAX + 64], kept[OTA_PATH_MAX + 64];
+    int err = ota_stage_path(ctx, staged, sizeof staged, "plan");
+    int have = err == OTA_OK ? ota_exists(ctx, staged) : err;
+
+    if (have <= 0)
+        return have;
+    if (ctx->settings.max_trial_boots > 0) {
+        err = ota_backup_has(ctx, OTA_BACKUP_VERSION);
+        err = err == 1 ? ota_trial_write(ctx, 0) : err;
+        if (err != OTA_OK)
+            return err;
+    }
+    err = ota_backup_path(ctx, kept, sizeof kept, OTA_BACKUP_PLAN);
+    if (err == OTA_OK)
+        err = ota_mkdirs_for(ctx, kept);
+    return err == OTA_OK ? ota_move(ctx, staged, kept) : err;
 }
 
 /* Finishes a committed swap; safe to run any number of times. */
@@ -235,16 +246,11 @@ static int complete_swap(struct ota_ctx *ctx)
     if (err == OTA_OK)
         err = apply_pass(ctx, OTA_PLAN_FETCH);
     if (err == OTA_OK)
-        err = ota_stage_path(ctx, ctx->path_a, sizeof ctx->path_a, "state");
-    if (err == OTA_OK)
-        err = ota_exists(ctx, ctx->path_a);
-    if (err == 1) {
-        err = FS->rename(USER, ctx->path_a, OTA_STATE_FILE);
-        if (err == OTA_OK)
-            err = sync_both(ctx, ctx->path_a, OTA_STATE_FILE);
-    }
+        err = swap_state(ctx);
     if (err == OTA_OK)
         err = ota_version_write(ctx, &v);
+    if (err == OTA_OK)
+        err = keep_plan(ctx);
     if (err == OTA_OK)
         err = ota_install_discard(ctx);
     if (err != OTA_OK)
@@ -358,6 +364,10 @@ int ota_install_commit(struct ota_ctx *ctx, const struct ota_version *v)
     err = ota_stage_path(ctx, path, sizeof path, COMMIT_RECORD);
     if (err == OTA_OK && sb.overflow)
         err = OTA_ERR_NO_MEM;
+    /* installing confirms the running version: its backup makes way for
+     * this one's (kept until now, so a failed download changed nothing) */
+    if (err == OTA_OK)
+        err = ota_backup_drop(ctx);
     if (err == OTA_OK)
         err = seal_stage(ctx);
     /* the commit point: written to a temporary name, synced, renamed into

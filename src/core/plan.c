@@ -76,7 +76,7 @@ static int write_line(struct ota_planner *p, int fd, char op, const struct ota_e
 static int is_reserved(const struct ota_ctx *ctx, const char *path)
 {
     return strcmp(path, OTA_VERSION_FILE) == 0 || strcmp(path, OTA_ERROR_FILE) == 0 ||
-           strcmp(path, OTA_STATE_FILE) == 0 ||
+           strcmp(path, OTA_STATE_FILE) == 0 || strcmp(path, OTA_REVERTED_FILE) == 0 ||
            ota_rule_matches(ctx->settings.stage_dir, path) ||
            ota_rule_matches(ctx->settings.backup_dir, path);
 }

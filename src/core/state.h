@@ -13,6 +13,7 @@
 #define OTA_VERSION_FILE "version.json"
 #define OTA_STATE_FILE ".ota_state"
 #define OTA_ERROR_FILE "ota_error.json"
+#define OTA_REVERTED_FILE ".ota_reverted" /* "<commit> <why>": reverted from */
 
 /* The blob SHA-1 of a file whose manifest entry gave only its SHA-256 (git's
  * null object id): it never equals a real blob id. */

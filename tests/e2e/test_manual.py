@@ -121,7 +121,7 @@ class Completion(unittest.TestCase):
 
     def test_commands_and_subcommands(self):
         self.assertEqual(self.complete("up"), ["update"])
-        self.assertEqual(self.complete("c"), ["check", "completion", "config"])
+        self.assertEqual(self.complete("c"), ["check", "completion", "config", "confirm"])
         self.assertEqual(self.complete("config", ""), ["check", "show"])
         self.assertEqual(self.complete("help", "ma"), ["manifest", "manpage"])
         self.assertEqual(self.complete("completion", ""), ["bash"])
