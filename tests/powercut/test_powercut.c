@@ -212,7 +212,13 @@ struct scenario {
     int force;
     int same_commit;        /* new is old's commit again */
     int sidecar;            /* SHA256SUMS sidecar verification */
+    int op;                 /* the operation cut: OP_UPDATE to new, or, with
+                               new installed on trial, one of the others */
+    int trial;              /* max_trial_boots; 0: trials off */
+    int boots;              /* OP_*: boots of new before the operation */
 };
+
+enum { OP_UPDATE, OP_BOOT_REVERT, OP_ROLLBACK, OP_CONFIRM };
 
 static char many_old[16384], many_new[16384], wide_old[16384], wide_new[16384];
 
@@ -253,79 +259,106 @@ static void build_generated_specs(void)
 
 static const struct scenario scenarios[] = {
     {"add_files", NULL, NULL, "main.py=print(1) lib/a.py=A",
-     "main.py=print(1) lib/a.py=A lib/b.py=B c.txt=C", NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     "main.py=print(1) lib/a.py=A lib/b.py=B c.txt=C", NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"replace_one", NULL, NULL, "main.py=v1 lib/a.py=A", "main.py=v2 lib/a.py=A",
-     NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"replace_all", NULL, NULL, "a=1 b=2 c/d=3", "a=11 b=22 c/d=33",
-     NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
-    {"delete_one", NULL, NULL, "a=1 b=2 c=3", "a=1 c=3", NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
+    {"delete_one", NULL, NULL, "a=1 b=2 c=3", "a=1 c=3", NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"deletes_only", NULL, NULL, "a=1 b=2 lib/x=3 lib/y=4 docs/r.md=5", "a=1",
-     NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"delete_deep_prune", NULL, NULL, "a=1 d1/d2/d3/f=2 d1/g=3", "a=1",
-     NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
-    {"delete_everything", NULL, NULL, "a=1 b/c=2", "", NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
+    {"delete_everything", NULL, NULL, "a=1 b/c=2", "", NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"nested_add", NULL, NULL, "a=1", "a=1 p/q/r/s/t.txt=deep p/q/u=2",
-     NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"nested_mixed", NULL, NULL, "lib/a/x=1 lib/a/y=2 lib/b/z=3",
-     "lib/a/x=1 lib/a/y=22 lib/c/w=4", NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     "lib/a/x=1 lib/a/y=22 lib/c/w=4", NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"no_op_same_commit", NULL, NULL, "a=1 lib/b=2", "a=1 lib/b=2",
-     NULL, NULL, NULL, NULL, NULL, 0, 1, 0},
+     NULL, NULL, NULL, NULL, NULL, 0, 1, 0, OP_UPDATE, 0, 0},
     {"same_tree_new_commit", NULL, NULL, "a=1 b=2", "a=1 b=2",
-     NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
-    {"many_files", NULL, NULL, many_old, many_new, NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
-    {"wide_dirs", NULL, NULL, wide_old, wide_new, NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
+    {"many_files", NULL, NULL, many_old, many_new, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
+    {"wide_dirs", NULL, NULL, wide_old, wide_new, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"file_to_dir", NULL, NULL, "x=file y=1", "x/inner=now-a-dir y=1",
-     NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"dir_to_file", NULL, NULL, "x/a=1 x/b=2 y=1", "x=now-a-file y=1",
-     NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"deep_file_to_dir", NULL, NULL, "lib/x.py=1 lib/z=2", "lib/x.py/__init__.py=2 lib/z=2",
-     NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"large_add", NULL, NULL, "a=1", "a=1 big.bin=#40000/1",
-     NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"large_replace", NULL, NULL, "big.bin=#30000/1", "big.bin=#45000/2",
-     NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"large_many", NULL, NULL, "b1=#9000/1 d/b2=#12000/2", "b1=#9100/3 d/b2=#12000/4 b3=#20000/5",
-     NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
-    {"empty_files", NULL, NULL, "e1= a=1", "e1=x e2= a=", NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
+    {"empty_files", NULL, NULL, "e1= a=1", "e1=x e2= a=", NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"allow_rules", NULL, NULL, "main.py=1 lib/a=2 tests/t=3 README=4",
      "main.py=2 lib/a=2 lib/b=3 tests/t=4 README=5", "main.py,lib/", NULL, NULL, NULL, NULL,
-     0, 0, 0},
+     0, 0, 0, OP_UPDATE, 0, 0},
     {"ignore_rules", "lib/tests/local=mine", NULL, "lib/a=1 lib/tests/t1=1",
-     "lib/a=2 lib/tests/t1=2 lib/tests/t2=3", NULL, "lib/tests", NULL, NULL, NULL, 0, 0, 0},
+     "lib/a=2 lib/tests/t1=2 lib/tests/t2=3", NULL, "lib/tests", NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"rules_change", NULL, NULL, "a=1 docs/x=2 docs/y=3", "a=2 docs/x=22",
-     NULL, NULL, NULL, "docs", NULL, 0, 0, 0},
+     NULL, NULL, NULL, "docs", NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"user_files_kept", "config.json=cfg data/log.txt=L lib/local.py=mine", NULL,
-     "lib/a.py=1 data/seed=2", "lib/b.py=1", NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     "lib/a.py=1 data/seed=2", "lib/b.py=1", NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"first_install", NULL, NULL, NULL, "main.py=1 lib/a=2 lib/b/c=3",
-     NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"first_install_over_user", "main.py=handmade keep=k", NULL, NULL,
-     "main.py=official lib/x=1", NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     "main.py=official lib/x=1", NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"backup_nested", NULL, "lib/a/x=0 lib/b/y=0 top=0", "lib/a/x=1 lib/b/y=1 top=1",
-     "lib/a/x=2 top=2", NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     "lib/a/x=2 top=2", NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"backup_chain_deletes", NULL, "a=0 b=0 c/d=0", "a=1", "a=2 c/d=2",
-     NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"move_file", NULL, NULL, "src/a.py=code", "dst/a.py=code",
-     NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"rename_dir", NULL, NULL, "lib/a=1 lib/b=2", "lib2/a=1 lib2/b=2",
-     NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"swap_contents", NULL, NULL, "a=alpha b=beta", "a=beta b=alpha",
-     NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"duplicates", NULL, NULL, "a=same", "a=same b=same c/d=same",
-     NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"same_size_change", NULL, NULL, "a=aaaa b=bbbb", "a=aaab b=bbbb",
-     NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"git_order", NULL, NULL, "a.b=1 a/b=2 a-b=3 a0=4", "a.b=5 a/b=2 a/c=6 a-b=3",
-     NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"binary_content", NULL, NULL, "bin=#256/9 x/y.bin=#1500/3", "bin=#257/10 x/y.bin=#1500/4",
-     NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"force_repair", NULL, NULL, "a=good b=okay", "a=good b=okay",
-     NULL, NULL, NULL, NULL, "a=evil", 1, 1, 0},
+     NULL, NULL, NULL, NULL, "a=evil", 1, 1, 0, OP_UPDATE, 0, 0},
     {"sidecar", NULL, NULL, "a=1 SHA256SUMS=@sums", "a=2 b=3 SHA256SUMS=@sums",
-     NULL, NULL, NULL, NULL, NULL, 0, 0, 1},
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 1, OP_UPDATE, 0, 0},
     {"replace_and_delete_same_dir", NULL, NULL, "d/a=1 d/b=2 d/c=3", "d/a=9",
-     NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
     {"reserved_paths", NULL, NULL, "a=1 version.json=evil", "a=2 version.json=evil2",
-     NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 0, 0},
+    /* trial boots: new is installed (uncut), booted `boots` times, then the
+     * operation is cut everywhere; old is the device on trial, new what the
+     * operation makes of it */
+    {"update_on_trial", NULL, "a=0 lib/b=0", "a=1 lib/b=1 c=1", "a=2 c=1 d/e=2",
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_UPDATE, 3, 0},
+    {"trial_revert", NULL, NULL, "main.py=v1 lib/a.py=A lib/c.py=C",
+     "main.py=v2 lib/a.py=A lib/b.py=B", NULL, NULL, NULL, NULL, NULL, 0, 0, 0,
+     OP_BOOT_REVERT, 2, 2},
+    {"trial_revert_shapes", NULL, NULL, "x=file y/z=1 d/a=1 d/b=2 keep=k",
+     "x/inner=dir y=now-file d/a=9 n/e/w=1 keep=k", NULL, NULL, NULL, NULL, NULL, 0, 0, 0,
+     OP_BOOT_REVERT, 1, 1},
+    {"trial_revert_many", NULL, NULL, many_old, many_new, NULL, NULL, NULL, NULL, NULL,
+     0, 0, 0, OP_BOOT_REVERT, 1, 1},
+    {"trial_revert_migrated", "version.json={\"commit\":\"original\"} main.py=handmade",
+     NULL, NULL, "main.py=official lib/x=1", NULL, NULL, NULL, NULL, NULL, 0, 0, 0,
+     OP_BOOT_REVERT, 1, 1},
+    {"trial_revert_user_files", "data/log.txt=L lib/local.py=mine", NULL,
+     "lib/a.py=1 data/seed=2", "lib/b.py=1 data/seed=3", NULL, NULL, NULL, NULL, NULL,
+     0, 0, 0, OP_BOOT_REVERT, 1, 1},
+    {"rollback_manual", NULL, NULL, "a=1 b=2 c/d=3", "a=2 c/e=4", NULL, NULL, NULL, NULL,
+     NULL, 0, 0, 0, OP_ROLLBACK, 0, 0},
+    {"rollback_on_trial", NULL, "a=0", "a=1 lib/b=2 big=#9000/1", "a=2 lib=file big=#12000/2",
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_ROLLBACK, 3, 1},
+    {"rollback_large", NULL, NULL, "big.bin=#30000/1 s=1", "big.bin=#45000/2 extra=#5000/3",
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, OP_ROLLBACK, 0, 0},
+    {"confirm", NULL, "a=0", "a=1 d/b=2", "a=2 d/c=3", NULL, NULL, NULL, NULL, NULL,
+     0, 0, 0, OP_CONFIRM, 3, 1},
 };
 
 #define SCENARIO_COUNT (sizeof scenarios / sizeof scenarios[0])
@@ -376,6 +409,7 @@ static void use_rules(const char *allow, const char *ignore, const struct scenar
     settings.ignore_count = ignore_rules.n;
     settings.force = sc->force;
     settings.sha256_sidecar = sc->sidecar ? "SHA256SUMS" : NULL;
+    settings.max_trial_boots = sc->trial ? sc->trial : -1;
 }
 
 /* ---- failures --------------------------------------------------------------- */
@@ -438,6 +472,34 @@ static int run_update(struct ota_result *res)
                 rc ? ": " : "", rc ? ota_reason(&ctx) : "", sim_fs_mutations(&sim.fs));
     engine_clean("ota_update", rc);
     return rc;
+}
+
+static int run_rollback(int confirm)
+{
+    struct ota_ctx ctx;
+    int rc = ota_init(&ctx, &port, &settings, work, sizeof work);
+
+    if (rc == OTA_OK)
+        rc = confirm ? ota_confirm(&ctx) : ota_rollback(&ctx);
+    if (verbose)
+        fprintf(stderr, "  ota_%s: %s%s%s (%u mutations)\n", confirm ? "confirm" : "rollback",
+                ota_strerror(rc), rc ? ": " : "", rc ? ota_reason(&ctx) : "",
+                sim_fs_mutations(&sim.fs));
+    engine_clean(confirm ? "ota_confirm" : "ota_rollback", rc);
+    return rc;
+}
+
+static int run_boot(void);
+
+/* The operation a scenario cuts. */
+static int run_op(const struct scenario *sc, struct ota_result *res)
+{
+    switch (sc->op) {
+    case OP_BOOT_REVERT: return run_boot();
+    case OP_ROLLBACK: return run_rollback(0);
+    case OP_CONFIRM: return run_rollback(1);
+    default: return run_update(res);
+    }
 }
 
 static int run_boot(void)
@@ -545,6 +607,8 @@ static void render(const struct listing *l, struct image *img)
             continue;
         if (l->kind[k] == 'D') {
             snprintf(line, sizeof line, "D %s\n", p);
+        } else if (strcmp(p, ".ota_backup/plan") == 0 || strcmp(p, ".ota_backup/trial") == 0) {
+            snprintf(line, sizeof line, "F %s\n", p);
         } else {
             char sha[41];
             sim_blob_sha1(l->data[k], l->size[k], sha);
@@ -653,15 +717,21 @@ static int permitted(const struct rules *allow, const struct rules *ignore, cons
 static int reserved(const char *path)
 {
     return strcmp(path, "version.json") == 0 || strcmp(path, "ota_error.json") == 0 ||
+           strcmp(path, ".ota_reverted") == 0 ||
            strcmp(path, ".ota_state") == 0 || rule_matches(".ota_stage", path) ||
            rule_matches(".ota_backup", path);
 }
 
-/* The device as a model: files (with contents), the installed state. */
+/* The device as a model: files (with contents), the installed state, and
+ * what the backup keeps of the previous version besides its files. */
 struct model {
-    struct listing files;  /* 'F' entries only, backup included */
+    struct listing files;  /* 'F' entries only, backup files included */
     struct version state;  /* what .ota_state lists */
     char commit[41];
+    int backup_plan;       /* the backup holds an install's plan */
+    struct version prev_state; /* the backup's .ota_state and version.json */
+    char prev_commit[41];
+    int on_trial;
 };
 
 static struct model model_cur;
@@ -708,6 +778,10 @@ static void model_install(struct model *m, const struct version *v, const char *
     memset(&backup, 0, offsetof(struct listing, names));
     memset(&next, 0, sizeof next);
     next.present = 1;
+    m->prev_state = m->state;
+    memcpy(m->prev_commit, m->commit, 41);
+    m->backup_plan = 1;
+    m->on_trial = settings.max_trial_boots > 0 && m->commit[0];
     /* the previous backup goes */
     for (i = m->files.n; i-- > 0;)
         if (strncmp(m->files.path[i], ".ota_backup/", 12) == 0)
@@ -751,54 +825,77 @@ static void model_install(struct model *m, const struct version *v, const char *
     }
     for (i = 0; i < backup.n; i++) {
         char p[OTA_PATH_MAX + 16];
-        snprintf(p, sizeof p, ".ota_backup/%s", backup.path[i]);
+        snprintf(p, sizeof p, ".ota_backup/files/%s", backup.path[i]);
         model_put(&m->files, p, backup.data[i], backup.size[i]);
     }
     m->state = next;
     memcpy(m->commit, commit, 41);
 }
 
-static char model_text[64u << 10];
+static char model_text[64u << 10], prev_text[64u << 10];
+static char version_text[200], prev_version_text[200];
 
-/* The model as an image: files, their directories, version.json, .ota_state. */
+/* version.json as the engine writes it on the developer channel. */
+static const char *version_json(const char *commit, char *out, size_t cap)
+{
+    snprintf(out, cap, "{\"ref\": \"main\", \"commit\": \"%s\", \"channel\": \"developer\"}\n",
+             commit);
+    return out;
+}
+
+/* .ota_state: "<sha> <size> <path>" lines in path order. */
+static size_t state_text(const struct version *state, char *out, size_t cap)
+{
+    static size_t order[MAX_FILES];
+    static const char *paths[MAX_FILES];
+    size_t i, used = 0;
+
+    for (i = 0; i < state->n; i++) {
+        order[i] = i;
+        paths[i] = state->f[i].path;
+    }
+    sort_base = paths;
+    qsort(order, state->n, sizeof order[0], by_path);
+    for (i = 0; i < state->n; i++) {
+        const struct sim_file *f = &state->f[order[i]];
+        char sha[41];
+        blob_of(f, sha);
+        used += (size_t)snprintf(out + used, cap - used, "%s %zu %s\n", sha, f->size, f->path);
+    }
+    return used;
+}
+
+static void add_text(struct listing *l, const char *path, const char *text, size_t len)
+{
+    list_add(l, path, 'F', (const uint8_t *)text, len);
+}
+
+/* The model as an image: files, their directories, version.json, .ota_state
+ * and the backup's own files. */
 static void model_image(const struct model *m, struct image *img)
 {
     struct listing *l = &scratch_list;
-    size_t i, used = 0;
-    const char *state_text = NULL;
-    size_t state_len = 0;
+    size_t i;
 
     memset(l, 0, offsetof(struct listing, names));
     l->names_used = 0;
     for (i = 0; i < m->files.n; i++)
         list_add(l, m->files.path[i], 'F', m->files.data[i], m->files.size[i]);
     if (m->commit[0]) {
-        static char version_json[200];
-        static size_t order[MAX_FILES];
-        snprintf(version_json, sizeof version_json,
-                 "{\"ref\": \"main\", \"commit\": \"%s\", \"channel\": \"developer\"}\n",
-                 m->commit);
-        list_add(l, "version.json", 'F', (const uint8_t *)version_json, strlen(version_json));
-        for (i = 0; i < m->state.n; i++)
-            order[i] = i;
-        {
-            static const char *paths[MAX_FILES];
-            for (i = 0; i < m->state.n; i++)
-                paths[i] = m->state.f[i].path;
-            sort_base = paths;
-            qsort(order, m->state.n, sizeof order[0], by_path);
-        }
-        for (i = 0; i < m->state.n; i++) {
-            const struct sim_file *f = &m->state.f[order[i]];
-            char sha[41];
-            blob_of(f, sha);
-            used += (size_t)snprintf(model_text + used, sizeof model_text - used, "%s %zu %s\n",
-                                     sha, f->size, f->path);
-        }
-        state_text = model_text;
-        state_len = used;
-        list_add(l, ".ota_state", 'F', (const uint8_t *)state_text, state_len);
+        version_json(m->commit, version_text, sizeof version_text);
+        add_text(l, "version.json", version_text, strlen(version_text));
+        add_text(l, ".ota_state", model_text, state_text(&m->state, model_text, sizeof model_text));
     }
+    if (m->backup_plan)
+        add_text(l, ".ota_backup/plan", "", 0);
+    if (m->backup_plan && m->prev_commit[0]) {
+        version_json(m->prev_commit, prev_version_text, sizeof prev_version_text);
+        add_text(l, ".ota_backup/version", prev_version_text, strlen(prev_version_text));
+        add_text(l, ".ota_backup/state", prev_text,
+                 state_text(&m->prev_state, prev_text, sizeof prev_text));
+    }
+    if (m->backup_plan && m->on_trial)
+        add_text(l, ".ota_backup/trial", "", 0);
     /* directories: every parent of a file */
     for (i = 0; i < l->n; i++) {
         char dir[OTA_PATH_MAX + 32];
@@ -819,7 +916,8 @@ static void model_image(const struct model *m, struct image *img)
 
 enum outcome { BAD = 0, OLD = 1, NEW = 2 };
 
-static struct image ref_old, ref_new, now;
+static struct image ref_old, ref_new, now, base;
+static int strict_old; /* old must keep its whole backup (not an update) */
 
 /* Prints the lines of a not in b and of b not in a. */
 static void show_diff(const char *label_a, const char *a, const char *label_b, const char *b)
@@ -877,7 +975,9 @@ static enum outcome classify(const char *when)
         fail("%s: cannot read the device back", when);
         return BAD;
     }
-    if (strcmp(now.main, ref_old.main) == 0 && lines_subset(now.backup, ref_old.backup))
+    if (strcmp(now.main, ref_old.main) == 0 &&
+        (strict_old ? strcmp(now.backup, ref_old.backup) == 0
+                    : lines_subset(now.backup, ref_old.backup)))
         return OLD;
     if (strcmp(now.main, ref_new.main) == 0 && strcmp(now.backup, ref_new.backup) == 0)
         return NEW;
@@ -952,6 +1052,8 @@ static void reset_device(void)
     sim.http.chunk = 700; /* several writes per file, none aligned */
     if (verbose) {
         sim.log_fn = print_log;
+        if (verbose > 2)
+            sim.fs.trace = print_mutation;
         sim.log_arg = NULL;
     }
 }
@@ -1055,7 +1157,7 @@ static enum outcome run_case(const struct scenario *sc, long k, uint64_t seed, l
             return BAD;
         }
         sim_fs_cut(&sim.fs, k);
-        (void)run_update(&res);
+        (void)run_op(sc, &res);
         if (verbose)
             fprintf(stderr, "  power %s after %u mutations; %u not durable\n",
                     sim_fs_power_lost(&sim.fs) ? "cut" : "still on", sim_fs_mutations(&sim.fs),
@@ -1086,7 +1188,7 @@ static enum outcome run_case(const struct scenario *sc, long k, uint64_t seed, l
     o = classify_durable("after recovery");
     if (verbose)
         fprintf(stderr, "  => %s\n", outcome_name(o));
-    if (o != BAD && do_follow_up)
+    if (o != BAD && do_follow_up && sc->op == OP_UPDATE)
         follow_up(sc);
     return o;
 }
@@ -1096,6 +1198,8 @@ struct run_opts {
     int seeds;          /* first-crash seeds per cut point */
     int j_samples;      /* second cuts per first cut (when not all) */
 };
+
+static int put_on_trial(const struct scenario *sc);
 
 static int prepare(const struct scenario *sc)
 {
@@ -1163,7 +1267,96 @@ static int prepare(const struct scenario *sc)
         fail("cannot publish new");
         return -1;
     }
-    return 0;
+    strict_old = sc->op != OP_UPDATE;
+    return sc->op == OP_UPDATE ? 0 : put_on_trial(sc);
+}
+
+/* For the trial operations: old becomes the device with new installed and
+ * booted sc->boots times; base keeps the version before it. */
+static int put_on_trial(const struct scenario *sc)
+{
+    struct ota_result res;
+    int b;
+
+    base = ref_old;
+    sim_fs_cut(&sim.fs, SIM_NO_CUT);
+    if (run_update(&res) != OTA_OK || !res.installed) {
+        fail("uncut install of new (to put it on trial) failed");
+        return -1;
+    }
+    for (b = 0; b < sc->boots; b++)
+        if (run_boot() != OTA_OK) {
+            fail("trial boot %d failed", b + 1);
+            return -1;
+        }
+    sim_fs_reboot(&sim.fs, SIM_CRASH_LOSE_ALL);
+    if (snapshot_device(&ref_old) != 0) {
+        fail("cannot read the device on trial");
+        return -1;
+    }
+    img_old_len = sim_fs_save(&sim.fs, img_old, sizeof img_old);
+    return img_old_len ? 0 : -1;
+}
+
+/* text without its line starting with prefix; 1 if there was one. */
+static int drop_line(char *text, const char *prefix)
+{
+    char *p = strstr(text, prefix), *nl;
+
+    if (!p || (p != text && p[-1] != '\n'))
+        return 0;
+    nl = strchr(p, '\n');
+    memmove(p, nl + 1, strlen(nl + 1) + 1);
+    return 1;
+}
+
+/* What the uncut operation must make of the device on trial: the version
+ * before it, exactly, plus the note of the revert; or the same files
+ * without the backup. */
+static int check_op_result(const struct scenario *sc)
+{
+    static struct image got;
+
+    got = ref_new;
+    if (got.backup[0]) {
+        fail("the backup is still there after the %s", sc->op == OP_CONFIRM ? "confirm" : "revert");
+        show_diff("device", got.backup, "expected", "");
+        return -1;
+    }
+    if (sc->op == OP_CONFIRM) {
+        if (strcmp(got.main, ref_old.main) == 0)
+            return 0;
+        fail("confirming changed the files");
+        show_diff("device", got.main, "on trial", ref_old.main);
+        return -1;
+    }
+    if (!drop_line(got.main, "F .ota_reverted ")) {
+        fail("the revert did not leave .ota_reverted");
+        return -1;
+    }
+    if (strcmp(got.main, base.main) == 0)
+        return 0;
+    fail("the revert did not bring back the previous version exactly");
+    show_diff("device", got.main, "previous", base.main);
+    return -1;
+}
+
+static long measure_op(const struct scenario *sc)
+{
+    struct ota_result res;
+    uint32_t n;
+
+    sim_fs_load(&sim.fs, img_old, img_old_len);
+    sim_fs_cut(&sim.fs, SIM_NO_CUT);
+    if (run_op(sc, &res) != OTA_OK) {
+        fail("the uncut operation failed");
+        return -1;
+    }
+    n = sim_fs_mutations(&sim.fs);
+    sim_fs_reboot(&sim.fs, SIM_CRASH_LOSE_ALL);
+    if (snapshot_device(&ref_new) != 0 || check_op_result(sc) != 0)
+        return -1;
+    return (long)n;
 }
 
 static long measure_new(const struct scenario *sc)
@@ -1172,6 +1365,8 @@ static long measure_new(const struct scenario *sc)
     uint32_t n;
     int rc;
 
+    if (sc->op != OP_UPDATE)
+        return measure_op(sc);
     sim_fs_load(&sim.fs, img_old, img_old_len);
     sim_fs_cut(&sim.fs, SIM_NO_CUT);
     rc = run_update(&res);
@@ -1362,8 +1557,8 @@ int main(int argc, char **argv)
             return 0;
         } else if (strcmp(argv[a], "-v") == 0) {
             verbose = 1;
-        } else if (strcmp(argv[a], "-vv") == 0) {
-            verbose = 2;
+        } else if (strcmp(argv[a], "-vv") == 0 || strcmp(argv[a], "-vvv") == 0) {
+            verbose = (int)strlen(argv[a]) - 1;
         } else if (strchr(argv[a], '/')) {
             int r = rerun(argv[a]);
             if (r < 0)
