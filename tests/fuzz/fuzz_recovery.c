@@ -10,7 +10,8 @@
  * ota_error.json (where a failure is recorded) and their ".tmp" files.
  * The record is well formed when its first line is 40 lowercase hex
  * digits, a space and a ref of 1 to OTA_PATH_MAX - 1 bytes, and the plan
- * (.ota_stage/plan) exists: recovery may complete a swap only then. Checked
+ * exists (.ota_stage/plan, or .ota_backup/plan where a finished swap moved
+ * it): recovery may complete a swap only then. Checked
  * after ota_boot, run twice as on two starts in a row:
  * - each run returns OTA_OK or a negative ota_err code with a reason, and
  *   uses the filesystem by the rules (no malformed path, no open handle);
@@ -21,7 +22,15 @@
  *   state replaces, whatever it is) and version.json;
  * - a run that returns OTA_OK leaves no stage, and after a completed swap
  *   version.json names the record's commit and ref (when the record is
- *   UTF-8, as JSON must be); a run after it changes nothing. */
+ *   UTF-8, as JSON must be); a run after it changes nothing but the trial
+ *   count, unless a revert is due.
+ * A revert is due when the backup holds a revert record (undo), or a plan,
+ * a previous version.json and a trial record (whose count may be used up).
+ * Then the boot may also change what the backup's plan names (and move a
+ * directory in the way aside to "<path>.displaced"), .ota_state,
+ * version.json and .ota_reverted. */
+#include <stddef.h>
+
 #include "fuzz_sim.h"
 #include "hex.h"
 #include "state.h"
@@ -30,6 +39,8 @@
 #define BACKUP ".ota_backup"
 #define RECORD STAGE "/commit"
 #define PLAN STAGE "/plan"
+#define BACKUP_PLAN BACKUP "/plan"
+#define DISPLACED ".displaced"
 #define MAX_FILES 64
 #define INPUT_MAX 65536
 #define PLAN_MAX (INPUT_MAX + 1)
@@ -42,6 +53,10 @@ struct oracle {
     char ref[OTA_PATH_MAX];
     char *plan;               /* its text, NUL-terminated, or NULL */
     size_t plan_len;
+    int second;               /* judging the second start */
+    int revert_due;           /* see above */
+    char *backup_plan;        /* the backup's plan, when a revert is due */
+    size_t backup_plan_len;
 };
 
 /* ---- laying the device out ------------------------------------------------------ */
@@ -122,7 +137,8 @@ static void read_record(struct fuzz_device *d, struct oracle *o)
     first = nl ? (size_t)(nl - text) : (size_t)n;
     o->well_formed = first >= 42 && first - 41 < OTA_PATH_MAX && text[40] == ' ' &&
                      ota_hex_is_sha1(text, 40) &&
-                     d->port.fs.stat(d->port.user, PLAN, &st) == OTA_OK;
+                     (d->port.fs.stat(d->port.user, PLAN, &st) == OTA_OK ||
+                      d->port.fs.stat(d->port.user, BACKUP_PLAN, &st) == OTA_OK);
     if (!o->well_formed)
         return;
     memcpy(o->commit, text, 40);
@@ -133,10 +149,31 @@ static void read_record(struct fuzz_device *d, struct oracle *o)
     o->plan_len = n > 0 ? (size_t)n : 0;
 }
 
-/* Does the plan name path, a directory holding it or something inside it? */
-static int planned(const struct oracle *o, const char *path)
+static int exists(struct fuzz_device *d, const char *path)
 {
-    const char *p = o->plan, *end = p + o->plan_len;
+    struct ota_stat st;
+
+    return d->port.fs.stat(d->port.user, path, &st) == OTA_OK;
+}
+
+static void read_backup(struct fuzz_device *d, struct oracle *o)
+{
+    long n;
+
+    o->revert_due = exists(d, BACKUP "/undo") ||
+                    (exists(d, BACKUP_PLAN) && exists(d, BACKUP "/version") &&
+                     exists(d, BACKUP "/trial"));
+    if (!o->revert_due)
+        return;
+    o->backup_plan = malloc(PLAN_MAX);
+    n = fuzz_read(d, BACKUP_PLAN, o->backup_plan, PLAN_MAX);
+    o->backup_plan_len = n > 0 ? (size_t)n : 0;
+}
+
+/* Does the plan name path, a directory holding it or something inside it? */
+static int names(const char *plan, size_t plan_len, const char *path)
+{
+    const char *p = plan, *end = p + plan_len;
     struct ota_entry e;
 
     while (p < end) {
@@ -154,20 +191,46 @@ static int planned(const struct oracle *o, const char *path)
     return 0;
 }
 
+/* What a revert may touch besides what the backup's plan names: a
+ * directory it moved aside, and its note. */
+static int revert_may_change(const struct oracle *o, const char *path)
+{
+    char base[OTA_PATH_MAX + 16];
+    size_t n = strlen(path), k = strlen(DISPLACED);
+    const char *dot = strstr(path, DISPLACED);
+
+    if (strncmp(path, ".ota_reverted", 13) == 0 ||
+        names(o->backup_plan, o->backup_plan_len, path))
+        return 1;
+    /* "<planned path>.displaced" and what is inside it */
+    if (!dot || (size_t)(dot - path) >= sizeof base || n < k)
+        return 0;
+    memcpy(base, path, (size_t)(dot - path));
+    base[dot - path] = '\0';
+    return names(o->backup_plan, o->backup_plan_len, base);
+}
+
 static void may_change(void *arg, const char *path)
 {
     const struct oracle *o = arg;
+    int engine_file = under(path, OTA_STATE_FILE) || strcmp(path, OTA_VERSION_FILE) == 0 ||
+                      strcmp(path, OTA_VERSION_FILE ".tmp") == 0;
 
     if (own_file(path))
         return;
+    if (o->revert_due && (engine_file || revert_may_change(o, path)))
+        return;
+    if (!o->well_formed || !(engine_file || names(o->plan, o->plan_len, path)))
+        fprintf(stderr, "changed: %s (%s start)\n", path, o->second ? "second" : "first");
     FUZZ_CHECK(o->well_formed);
-    FUZZ_CHECK(under(path, OTA_STATE_FILE) || strcmp(path, OTA_VERSION_FILE) == 0 ||
-               strcmp(path, OTA_VERSION_FILE ".tmp") == 0 || planned(o, path));
+    FUZZ_CHECK(engine_file || names(o->plan, o->plan_len, path));
 }
 
 static void no_change(void *arg, const char *path)
 {
     (void)arg;
+    if (strncmp(path, BACKUP "/trial", strlen(BACKUP "/trial")) == 0)
+        return; /* the boot counted */
     fprintf(stderr, "changed: %s\n", path);
     FUZZ_CHECK(!"a boot after a successful one changes nothing");
 }
@@ -193,8 +256,9 @@ static int boot(struct fuzz_device *d, const struct oracle *o, const struct fuzz
     if (err != OTA_OK)
         return err;
     FUZZ_CHECK(d->port.fs.stat(d->port.user, STAGE, &st) == OTA_ERR_NOT_FOUND);
-    /* version.json is JSON: what is not UTF-8 in the record cannot be read back */
-    if (o->well_formed && o->utf8) {
+    /* version.json is JSON: what is not UTF-8 in the record cannot be read
+     * back; a revert replaces it */
+    if (o->well_formed && o->utf8 && !o->revert_due) {
         FUZZ_CHECK(ota_version_read(&d->ctx, &v) == OTA_OK);
         FUZZ_CHECK(strcmp(v.commit, o->commit) == 0 && strcmp(v.ref, o->ref) == 0);
     }
@@ -205,17 +269,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct fuzz_tree before, first, second;
     struct fuzz_device *d = fuzz_device_start();
-    struct oracle o;
+    struct oracle o, o2;
     int err;
 
     if (size > INPUT_MAX)
         return 0;
     lay_out(d, data, size);
     read_record(d, &o);
+    read_backup(d, &o);
     fuzz_snapshot(d, &before);
     err = boot(d, &o, &before, &first);
-    if (boot(d, &o, &before, &second) == OTA_OK && err == OTA_OK)
+    /* the second start is judged by what the first left */
+    read_record(d, &o2);
+    o2.second = 1;
+    read_backup(d, &o2);
+    if (err != OTA_OK) { /* unfinished work carries over */
+        free(o2.plan);
+        memcpy(&o2, &o, offsetof(struct oracle, revert_due));
+        o.plan = NULL;
+        o2.revert_due |= o.revert_due;
+        if (o.revert_due && !o2.backup_plan) {
+            o2.backup_plan = o.backup_plan;
+            o2.backup_plan_len = o.backup_plan_len;
+            o.backup_plan = NULL;
+        }
+    }
+    if (boot(d, &o2, &first, &second) == OTA_OK && err == OTA_OK && !o2.revert_due)
         fuzz_diff(&first, &second, no_change, NULL);
     free(o.plan);
+    free(o.backup_plan);
+    free(o2.plan);
+    free(o2.backup_plan);
     return 0;
 }

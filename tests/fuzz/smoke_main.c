@@ -4,6 +4,7 @@
  * inserted JSON punctuation) from a fixed-seed generator. `make fuzz` runs
  * the same targets under libFuzzer for real. */
 #include <dirent.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,31 @@ struct seeds {
     size_t size[MAX_SEEDS];
     size_t count;
 };
+
+/* The input under test, saved as smoke-crash.bin when a check aborts, so
+ * that the case can be replayed (it is a seed: add it to the corpus). */
+static const uint8_t *current;
+static size_t current_len;
+
+static void save_crash(int sig)
+{
+    FILE *f = fopen("smoke-crash.bin", "wb");
+
+    if (f) {
+        fwrite(current, 1, current_len, f);
+        fclose(f);
+        fputs("the failing input is in smoke-crash.bin\n", stderr);
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void run_one(const uint8_t *data, size_t len)
+{
+    current = data;
+    current_len = len;
+    LLVMFuzzerTestOneInput(data, len);
+}
 
 static uint32_t next_random(uint32_t *s)
 {
@@ -100,13 +126,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: no seeds in %s\n", argv[0], argv[1]);
         return 2;
     }
+    signal(SIGABRT, save_crash);
     for (k = 0; k < s.count; k++)
-        LLVMFuzzerTestOneInput(s.data[k], s.size[k]);
+        run_one(s.data[k], s.size[k]);
     for (i = 0; i < iterations; i++) {
         k = next_random(&rng) % s.count;
         memcpy(buf, s.data[k], s.size[k]);
         len = mutate(buf, s.size[k], &s, &rng);
-        LLVMFuzzerTestOneInput(buf, len);
+        run_one(buf, len);
     }
     printf("%s: %zu seeds, %ld mutated inputs, no crash\n", argv[0], s.count, iterations);
     for (k = 0; k < s.count; k++)
