@@ -39,6 +39,7 @@ bench: deps
 	      -DOTA_BUILD_TESTS=OFF
 	cmake --build build-release -j $(JOBS)
 	python3 bench/run.py --ota build-release/ota
+	python3 bench/delta/run.py --ota build-release/ota
 
 # Every cut point of every power-cut scenario, every second cut during the
 # recovery, six crash seeds each: an optimised build, a few minutes. CI runs it.

@@ -61,7 +61,10 @@ enum ota_err {
     OTA_ERR_MANIFEST = -60,     /* a member is missing, of the wrong type or out of range */
     OTA_ERR_EXPIRED = -61,      /* past the manifest's "expires" time */
     OTA_ERR_ROLLBACK = -62,     /* "sequence" lower than the installed release's */
-    OTA_ERR_DUPLICATE = -63     /* a path or member twice, or paths that collide */
+    OTA_ERR_DUPLICATE = -63,    /* a path or member twice, or paths that collide */
+
+    /* deltas */
+    OTA_ERR_DELTA = -70         /* a malformed delta, or one for other sources */
 };
 
 /* A short, static, human-readable description of an error code. */

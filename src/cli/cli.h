@@ -93,7 +93,8 @@ int cmd_verify(int argc, char **argv);
 int cmd_manifest(int argc, char **argv); /* build (and sign) a release manifest */
 int cmd_completion(int argc, char **argv); /* the bash completion script */
 int cmd_manpage(int argc, char **argv);    /* the man page */
+int cmd_delta(int argc, char **argv);      /* make and apply deltas */
 extern const char keygen_help[], sign_help[], verify_help[], manifest_help[],
-    completion_help[], manpage_help[];
+    completion_help[], manpage_help[], delta_help[];
 
 #endif

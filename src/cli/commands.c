@@ -86,6 +86,7 @@ static const struct command commands[] = {
      sign_help},
     {"verify", NULL, 0, cmd_verify, "check a file's signature as a device does", verify_help},
     {"manifest", NULL, 0, cmd_manifest, "build (and sign) a release manifest", manifest_help},
+    {"delta", NULL, 0, cmd_delta, "make (or apply) a delta between two files", delta_help},
     {"completion", NULL, 0, cmd_completion, "print the bash completion script",
      completion_help},
     {"manpage", NULL, 0, cmd_manpage, "print this manual as a man page (troff)",

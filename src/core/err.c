@@ -47,6 +47,7 @@ static const struct err_text err_texts[] = {
     E(OTA_ERR_EXPIRED, "release manifest has expired"),
     E(OTA_ERR_ROLLBACK, "release is older than the installed one (rollback refused)"),
     E(OTA_ERR_DUPLICATE, "duplicate or colliding path in the manifest"),
+    E(OTA_ERR_DELTA, "malformed delta"),
 };
 
 static const struct err_text *find(int err)

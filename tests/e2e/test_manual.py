@@ -11,8 +11,9 @@ import unittest
 
 from harness import OTA_BIN
 
-DEVICE_COMMANDS = ["update", "check", "status", "config check", "config show", "boot"]
-TOOLS = ["keygen", "sign", "verify", "manifest", "completion", "manpage"]
+DEVICE_COMMANDS = ["update", "check", "status", "config check", "config show", "boot", "confirm",
+                   "rollback"]
+TOOLS = ["keygen", "sign", "verify", "manifest", "delta", "completion", "manpage"]
 
 
 def run(*args, cwd=None):
