@@ -41,6 +41,7 @@ FEATURES = [
 FLASH_TARGET = 24 * 1024
 RAM_TARGET = 4 * 1024
 PUBLIC_API = ["ota_init", "ota_set_event_cb", "ota_boot", "ota_check", "ota_update",
+              "ota_confirm", "ota_rollback",
               "ota_installed", "ota_last_stats", "ota_reason"]
 
 
