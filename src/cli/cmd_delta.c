@@ -6,17 +6,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
 #include "delta.h"
 #include "delta_encode.h"
+#include "delta_tree.h"
 #include "jsonw.h"
 
 #define MAX_INPUT ((size_t)OTA_DELTA_SIZE_MAX)
 
 const char delta_help[] =
     "usage: ota delta OLD NEW -o DELTA [--also FILE]...\n"
+    "       ota delta OLDDIR NEWDIR -o OUTDIR\n"
     "       ota delta --apply OLD DELTA -o NEW [--also FILE]... [--json]\n"
     "\n"
     "Makes a delta that turns OLD into NEW (docs/delta.md): matches anywhere in\n"
@@ -25,6 +28,10 @@ const char delta_help[] =
     "of RAM, reading OLD from its storage. The delta names OLD and NEW by their\n"
     "git blob ids, so it is applied only to what it was made from.\n"
     "--apply rebuilds NEW with the device's decoder and checks its blob id.\n"
+    "Given two directories (two checkouts of a release), writes into OUTDIR\n"
+    "one delta per changed file, named OLDBLOB-NEWBLOB.otad after the git blob\n"
+    "ids, and NEWBLOB.otad for a file moved under the same name; a delta no\n"
+    "smaller than its file is left out. .git and .deltas are skipped.\n"
     "\n"
     "Options:\n"
     "  -o, --out FILE     where to write the delta (or, with --apply, NEW)\n"
@@ -264,6 +271,13 @@ static int parse(int argc, char **argv, struct delta_opts *o)
     return EXIT_OK;
 }
 
+static int is_dir(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int cmd_delta(int argc, char **argv)
 {
     struct file_data sources[OTA_DELTA_SOURCES_MAX], second;
@@ -273,6 +287,8 @@ int cmd_delta(int argc, char **argv)
 
     if (code != EXIT_OK)
         return code < 0 ? EXIT_OK : code;
+    if (!o.apply && is_dir(argv[optind]) && is_dir(argv[optind + 1]))
+        return delta_publish_dirs(argv[optind], argv[optind + 1], o.out, o.quiet);
     memset(sources, 0, sizeof sources);
     if (load(argv[optind], &sources[0]) != 0 || load(argv[optind + 1], &second) != 0)
         return EXIT_USAGE;

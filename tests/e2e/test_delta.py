@@ -141,6 +141,41 @@ class Delta(unittest.TestCase):
         proc = ota_delta("--apply", other, self.path("delta"), "-o", out, expect=5)
         self.assertIn(b"made from other files", proc.stderr)
 
+    def test_directories(self):
+        """Two trees: one delta per changed file, named by blob ids; a moved
+        file's delta is named by its new blob alone; unchanged, unrelated
+        added and incompressible files get none."""
+        def tree(name, files):
+            root = self.path(name)
+            for rel, data in files.items():
+                os.makedirs(os.path.dirname(os.path.join(root, rel)), exist_ok=True)
+                with open(os.path.join(root, rel), "wb") as f:
+                    f.write(data)
+            return root
+        code = b"".join(b"value_%d = compute(%d)\n" % (i, i) for i in range(800))
+        lib = b"".join(b"def helper_%d(): pass\n" % i for i in range(500))
+        old = tree("a", {"main.py": code, "lib/util.py": lib, "same.txt": b"same\n"})
+        noise = random.Random(1).randbytes(4000)
+        new = tree("b", {"main.py": code.replace(b"compute(7", b"calc(7"),
+                         "pkg/util.py": lib + b"def extra(): pass\n", "same.txt": b"same\n",
+                         "noise.bin": noise, ".git/HEAD": b"x", ".deltas/x": b"y"})
+        out = self.path("deltas")
+        ota_delta(old, new, "-o", out, "-q")
+
+        def blob(data):
+            return subprocess.run(["git", "hash-object", "--stdin"], input=data, check=True,
+                                  capture_output=True).stdout.decode().strip()
+        moved = lib + b"def extra(): pass\n"
+        changed = code.replace(b"compute(7", b"calc(7")
+        expected = {f"{blob(code)}-{blob(changed)}.otad": (code, changed),
+                    f"{blob(moved)}.otad": (lib, moved)}
+        self.assertEqual(sorted(os.listdir(out)), sorted(expected))
+        for name, (src, target) in expected.items():
+            o, result = self.path("src", src), self.path("result")
+            ota_delta("--apply", o, os.path.join(out, name), "-o", result)
+            with open(result, "rb") as f:
+                self.assertEqual(f.read(), target)
+
     def test_help(self):
         proc = ota_delta("--help")
         self.assertIn(b"usage: ota delta", proc.stdout)
