@@ -100,6 +100,11 @@ def main():
 
         step("status")
         run_ota(ota, device, "status")
+        step("the device restarts on the new version: `ota boot` counts a trial boot")
+        run_ota(ota, device, "boot")
+        step("the application works, so it confirms the version")
+        run_ota(ota, device, "confirm")
+        run_ota(ota, device, "status")
         step("demo complete: the device followed the branch, verified end to end")
     finally:
         if server:
