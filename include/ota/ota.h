@@ -63,6 +63,14 @@ struct ota_settings {
                                 must carry a manifest signed by it */
     const char *manifest_key; /* HMAC-SHA256 key of the original system's
                                  manifest "signature" member */
+    int enable_delta_updates; /* a changed file is first asked for as a
+                                delta from the blob the device has
+                                (.deltas/OLD-NEW.otad beside the files, made
+                                by `ota delta`); missing, broken or not
+                                verifying: the whole file is fetched */
+    void *delta_buf;         /* the decoder's memory: OTA_DELTA_STATE_SIZE
+                                bytes aligned for uint64_t; NULL: no deltas */
+    size_t delta_buf_size;
     int max_trial_boots;     /* boots an installed version gets to be
                                 confirmed (ota_confirm) before ota_boot()
                                 reverts it; 0 = default (3); negative = no
@@ -71,6 +79,7 @@ struct ota_settings {
 };
 
 #define OTA_DEFAULT_TRIAL_BOOTS 3
+#define OTA_DELTA_STATE_SIZE 14336 /* the delta decoder's state */
 
 /* Progress events, for a progress bar or a log. */
 enum ota_event_type {
@@ -111,6 +120,8 @@ struct ota_stats {
     uint32_t files_deleted;
     uint32_t retries;
     uint32_t not_modified;    /* answered 304 from a remembered ETag */
+    uint32_t files_by_delta;  /* files rebuilt from a delta */
+    uint32_t delta_fallbacks; /* deltas missing or unusable: whole file */
 };
 
 struct ota_result {

@@ -68,6 +68,10 @@ struct cli {
     uint32_t retry_delays_ms[MAX_RETRY_DELAYS];
     size_t retry_count;
     struct revert_report revert;
+    union {                      /* the delta decoder's memory */
+        uint64_t align;
+        uint8_t bytes[OTA_DELTA_STATE_SIZE];
+    } delta_mem;
 };
 
 /* Loads the configuration and brings up the port and the engine. On failure

@@ -54,6 +54,8 @@ static void write_json(struct cli *cli, const char *command, int err,
     jsonw_u64(&w, "http_requests", st->http_requests);
     jsonw_u64(&w, "bytes_received", st->bytes_received);
     jsonw_u64(&w, "not_modified", st->not_modified);
+    jsonw_u64(&w, "files_by_delta", st->files_by_delta);
+    jsonw_u64(&w, "delta_fallbacks", st->delta_fallbacks);
     jsonw_u64(&w, "retries", st->retries);
     jsonw_open(&w, "retry_delays_ms", '[');
     for (i = 0; i < cli->retry_count; i++)

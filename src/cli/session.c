@@ -45,6 +45,8 @@ static int load_config(struct cli *cli, char *path, size_t cap)
         return err;
     cli->cfg.settings.public_key = cli->cfg.public_key;
     cli->cfg.settings.manifest_key = cli->cfg.manifest_key;
+    cli->cfg.settings.delta_buf = cli->delta_mem.bytes;
+    cli->cfg.settings.delta_buf_size = sizeof cli->delta_mem.bytes;
     /* the file's 0 turns trials off; the engine's 0 means its default */
     cli->cfg.settings.max_trial_boots =
         cli->cfg.max_trial_boots ? (int)cli->cfg.max_trial_boots : -1;

@@ -2,9 +2,12 @@
 
 #include <string.h>
 
-#include "ota/ota_err.h"
+#include "ota/ota.h"
 
 #define WINDOW (1u << OTA_DELTA_WINDOW_LOG_MAX)
+
+/* The integrator reserves OTA_DELTA_STATE_SIZE bytes (ota.h) for it. */
+typedef char ota_delta_state_fits[sizeof(struct ota_delta_dec) <= OTA_DELTA_STATE_SIZE ? 1 : -1];
 
 /* ---- range decoder ------------------------------------------------------ */
 

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "blob.h"
+#include "delta.h"
+#include "hex.h"
 #include "fsutil.h"
 #include "github.h"
 #include "http.h"
@@ -11,6 +13,7 @@
 #include "plan.h"
 #include "sidecar.h"
 #include "state.h"
+#include "strbuf.h"
 
 #define FS (&ctx->port->fs)
 #define USER (ctx->port->user)
@@ -122,6 +125,136 @@ static int dl_end(void *arg)
     return err;
 }
 
+/* ---- by delta: the body is a delta from the installed blob at the path -- */
+
+struct by_delta {
+    struct download *d;
+    struct ota_delta_dec *dec;
+    const char *old_sha;
+    int src_fd;
+};
+
+static void close_source(struct by_delta *b)
+{
+    struct ota_ctx *ctx = b->d->ctx;
+
+    if (b->src_fd >= 0)
+        FS->close(USER, b->src_fd);
+    b->src_fd = -1;
+}
+
+/* The header must describe this file made from that blob. */
+static int header_fits(const struct by_delta *b)
+{
+    const struct ota_delta_header *h = &b->dec->h;
+    uint8_t id[OTA_DELTA_ID_LEN];
+
+    return b->dec->header_done && h->new_size == b->d->e->size && h->source_count == 1 &&
+           ota_hex_decode(b->old_sha, 2 * OTA_DELTA_ID_LEN, id, sizeof id) == 0 &&
+           memcmp(id, h->source_id[0], sizeof id) == 0;
+}
+
+/* The source is the file at the path, still the installed version. */
+static int bd_read_source(void *arg, unsigned index, uint64_t offset, uint8_t *buf, size_t len)
+{
+    struct by_delta *b = arg;
+    struct ota_ctx *ctx = b->d->ctx;
+    size_t got = 0;
+    long n = 1;
+    int err;
+
+    if (index != 0 || !header_fits(b))
+        return OTA_ERR_DELTA;
+    if (b->src_fd < 0) {
+        b->src_fd = FS->open(USER, b->d->e->path, OTA_OPEN_READ);
+        if (b->src_fd < 0)
+            return b->src_fd;
+    }
+    err = FS->seek(USER, b->src_fd, offset);
+    while (err == OTA_OK && got < len && (n = FS->read(USER, b->src_fd, buf + got, len - got)) > 0)
+        got += (size_t)n;
+    if (err == OTA_OK && n < 0)
+        err = (int)n;
+    return err == OTA_OK && got < len ? OTA_ERR_DELTA : err; /* the file is shorter */
+}
+
+static int bd_write(void *arg, const uint8_t *data, size_t len)
+{
+    struct by_delta *b = arg;
+
+    return dl_data(b->d, data, len);
+}
+
+static int bd_begin(void *arg)
+{
+    struct by_delta *b = arg;
+    struct ota_delta_io io = {bd_read_source, bd_write, NULL};
+
+    close_source(b);
+    io.arg = b;
+    ota_delta_init(b->dec, &io);
+    return dl_begin(b->d);
+}
+
+static int bd_data(void *arg, const uint8_t *p, size_t n)
+{
+    struct by_delta *b = arg;
+
+    return ota_delta_feed(b->dec, p, n);
+}
+
+static int bd_end(void *arg)
+{
+    struct by_delta *b = arg;
+    int err = ota_delta_finish(b->dec);
+
+    close_source(b);
+    if (err == OTA_OK && !header_fits(b))
+        err = OTA_ERR_DELTA;
+    if (err != OTA_OK) {
+        close_stage_file(b->d);
+        return ota_fail(b->d->ctx, err, b->d->e->path, ": unusable delta", NULL);
+    }
+    return dl_end(b->d); /* the rebuilt file is verified like a download */
+}
+
+static int deltas_on(const struct ota_ctx *ctx)
+{
+    const struct ota_settings *s = &ctx->settings;
+
+    return s->enable_delta_updates && s->delta_buf && s->delta_buf_size >= OTA_DELTA_STATE_SIZE;
+}
+
+/* Fetches .deltas/OLD-NEW.otad at commit and rebuilds the file from it. */
+static int fetch_by_delta(struct ota_ctx *ctx, const char *commit, struct download *d,
+                          const char *old_sha)
+{
+    char path[sizeof OTA_DELTAS_DIR + 2 * OTA_SHA1_HEX + 8];
+    struct by_delta b;
+    struct ota_body body = {bd_begin, bd_data, bd_end, NULL};
+    struct ota_http_result res;
+    struct ota_strbuf sb;
+    int err;
+
+    b.d = d;
+    b.dec = (struct ota_delta_dec *)ctx->settings.delta_buf;
+    b.old_sha = old_sha;
+    b.src_fd = -1;
+    body.arg = &b;
+    ota_sb_init(&sb, path, sizeof path);
+    ota_sb_add(&sb, OTA_DELTAS_DIR "/");
+    ota_sb_add(&sb, old_sha);
+    ota_sb_addc(&sb, '-');
+    ota_sb_add(&sb, d->e->sha);
+    ota_sb_add(&sb, ".otad");
+    err = ota_github_raw_url(ctx, commit, path);
+    if (err == OTA_OK)
+        err = ota_http_fetch(ctx, "*/*", NULL, &body, &res);
+    close_source(&b);
+    close_stage_file(d);
+    return err;
+}
+
 /* The SHA-256 the file must have: from the plan (a manifest's), else from
  * the sidecar when one is configured, else none. */
 static int expected_sha256(struct ota_ctx *ctx, const struct ota_entry *e, char *sha256)
@@ -134,8 +267,17 @@ static int expected_sha256(struct ota_ctx *ctx, const struct ota_entry *e, char 
     return ota_sidecar_lookup(ctx, e->path, sha256, (char *)ctx->io_buf, ctx->io_size);
 }
 
+/* A failed delta costs only its own download: the whole file comes next. */
+static void fell_back(struct ota_ctx *ctx, const char *path)
+{
+    ctx->stats.delta_fallbacks++;
+    ota_log(ctx, OTA_LOG_INFO, "no usable delta for ", path, ": fetching the whole file");
+    ota_log(ctx, OTA_LOG_DEBUG, "delta: ", ctx->reason, NULL);
+    ctx->reason[0] = '\0';
+}
+
 static int fetch_one(struct ota_ctx *ctx, const char *commit, const struct ota_entry *e,
-                     char *sha256, struct ota_event *progress)
+                     char *sha256, const char *old_sha, struct ota_event *progress)
 {
     struct download d;
     struct ota_body body = {dl_begin, dl_data, dl_end, NULL};
@@ -159,6 +301,13 @@ static int fetch_one(struct ota_ctx *ctx, const char *commit, const struct ota_e
         err = ota_join(ctx->path_a, sizeof ctx->path_a, ctx->path_b, e->path);
     if (err == OTA_OK)
         err = ota_mkdirs_for(ctx, ctx->path_a);
+    if (err == OTA_OK && old_sha[0] && deltas_on(ctx) && strcmp(e->sha, OTA_UNKNOWN_SHA) != 0) {
+        if (fetch_by_delta(ctx, commit, &d, old_sha) == OTA_OK) {
+            ctx->stats.files_by_delta++;
+            return OTA_OK;
+        }
+        fell_back(ctx, e->path);
+    }
     if (err == OTA_OK)
         err = ota_github_raw_url(ctx, commit, e->path);
     if (err == OTA_OK)
@@ -173,7 +322,7 @@ int ota_fetch_planned(struct ota_ctx *ctx, const char *commit, uint32_t files_to
 {
     struct ota_lines plan;
     struct ota_event ev;
-    char sha256[OTA_SHA256_HEX] = "";
+    char sha256[OTA_SHA256_HEX] = "", old_sha[OTA_SHA1_HEX] = "";
     char *line;
     size_t len;
     int r, err;
@@ -189,6 +338,10 @@ int ota_fetch_planned(struct ota_ctx *ctx, const char *commit, uint32_t files_to
             memcpy(sha256, line + 2, 65);
             continue;
         }
+        if (line[0] == OTA_PLAN_REPLACES && len == 42 && line[1] == ' ') {
+            memcpy(old_sha, line + 2, OTA_SHA1_HEX);
+            continue;
+        }
         if (line[0] != OTA_PLAN_FETCH)
             continue;
         if (len < 2 || ota_entry_parse(line + 2, len - 2, &ctx->entry) != OTA_OK) {
@@ -200,8 +353,8 @@ int ota_fetch_planned(struct ota_ctx *ctx, const char *commit, uint32_t files_to
         ev.bytes_done = 0;
         ev.bytes_total = ctx->entry.size;
         ota_emit(ctx, &ev);
-        r = fetch_one(ctx, commit, &ctx->entry, sha256, &ev);
-        sha256[0] = '\0';
+        r = fetch_one(ctx, commit, &ctx->entry, sha256, old_sha, &ev);
+        sha256[0] = old_sha[0] = '\0';
         if (r != OTA_OK)
             break;
         ctx->stats.files_fetched++;

@@ -76,6 +76,7 @@ static int write_line(struct ota_planner *p, int fd, char op, const struct ota_e
 static int is_reserved(const struct ota_ctx *ctx, const char *path)
 {
     return strcmp(path, OTA_VERSION_FILE) == 0 || strcmp(path, OTA_ERROR_FILE) == 0 ||
+           ota_rule_matches(OTA_DELTAS_DIR, path) ||
            strcmp(path, OTA_STATE_FILE) == 0 || strcmp(path, OTA_REVERTED_FILE) == 0 ||
            ota_rule_matches(ctx->settings.stage_dir, path) ||
            ota_rule_matches(ctx->settings.backup_dir, path);
@@ -148,30 +149,43 @@ static int merge_installed(struct ota_planner *p, const struct ota_entry *e)
         if (err == OTA_OK)
             err = next_installed(p);
     }
+    p->replaced[0] = '\0';
     if (err == OTA_OK && p->have_old && strcmp(p->old.path, e->path) == 0) {
         matched = strcmp(p->old.sha, e->sha) == 0 && p->old.size == e->size &&
                   strcmp(e->sha, OTA_UNKNOWN_SHA) != 0;
+        /* the blob the device has there: a delta may start from it */
+        if (strcmp(p->old.sha, OTA_UNKNOWN_SHA) != 0)
+            memcpy(p->replaced, p->old.sha, OTA_SHA1_HEX);
         err = next_installed(p);
     }
     return err != OTA_OK ? err : matched;
 }
 
-static int plan_fetch(struct ota_planner *p, const struct ota_entry *e, const char *sha256)
+/* "<op> <hex>": a line about the F line that follows. */
+static int write_note(struct ota_planner *p, char op, const char *hex)
 {
     struct ota_ctx *ctx = p->ctx;
+    struct ota_strbuf sb;
+
+    ota_sb_init(&sb, ctx->line, sizeof ctx->line);
+    ota_sb_addc(&sb, op);
+    ota_sb_addc(&sb, ' ');
+    ota_sb_add(&sb, hex);
+    ota_sb_addc(&sb, '\n');
+    return ota_write_all(ctx, p->plan_fd, ctx->line, sb.len);
+}
+
+static int plan_fetch(struct ota_planner *p, const struct ota_entry *e, const char *sha256,
+                      int replacing)
+{
     int err = OTA_OK;
 
     p->totals.fetch_count++;
     p->totals.fetch_bytes += e->size;
-    if (sha256) {
-        struct ota_strbuf sb;
-        ota_sb_init(&sb, ctx->line, sizeof ctx->line);
-        ota_sb_addc(&sb, OTA_PLAN_SHA256);
-        ota_sb_addc(&sb, ' ');
-        ota_sb_add(&sb, sha256);
-        ota_sb_addc(&sb, '\n');
-        err = ota_write_all(ctx, p->plan_fd, ctx->line, sb.len);
-    }
+    if (sha256)
+        err = write_note(p, OTA_PLAN_SHA256, sha256);
+    if (err == OTA_OK && replacing && p->replaced[0])
+        err = write_note(p, OTA_PLAN_REPLACES, p->replaced);
     return err == OTA_OK ? write_line(p, p->plan_fd, OTA_PLAN_FETCH, e) : err;
 }
 
@@ -198,7 +212,7 @@ int ota_plan_file(struct ota_planner *p, const struct ota_entry *e, const char *
         p->totals.keep_count++;
         keep = matched ? e : &p->adopted; /* with the blob id found */
     } else {
-        err = plan_fetch(p, e, sha256);
+        err = plan_fetch(p, e, sha256, matched == 0);
     }
     return err == OTA_OK ? write_line(p, p->state_fd, 0, keep) : err;
 }

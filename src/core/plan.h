@@ -11,6 +11,11 @@
 #define OTA_PLAN_FETCH 'F'
 #define OTA_PLAN_DELETE 'D'
 #define OTA_PLAN_SHA256 'S' /* "S <sha256>": the next F line's SHA-256 */
+#define OTA_PLAN_REPLACES 'O' /* "O <blob>": the device has this blob at the
+                                 next F line's path (a delta may start there) */
+
+/* Where a repository publishes deltas (`ota delta`): never installed. */
+#define OTA_DELTAS_DIR ".deltas"
 
 struct ota_plan_totals {
     uint32_t fetch_count;
@@ -30,6 +35,7 @@ struct ota_planner {
     int plan_fd;
     int state_fd;
     char prev_path[OTA_PATH_MAX]; /* to insist on git order */
+    char replaced[OTA_SHA1_HEX];  /* installed blob at the entry's path, or "" */
     struct ota_plan_totals totals;
 };
 
