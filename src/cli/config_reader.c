@@ -3,18 +3,48 @@
 #include "config_reader.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "ota/ota.h"
+
+/* The length of the longest prefix of s[0..len) that ends on a whole UTF-8
+ * character (s is valid UTF-8 that may have been cut anywhere). */
+static size_t utf8_boundary(const char *s, size_t len)
+{
+    size_t lead = len, need;
+    unsigned char c;
+
+    while (lead > 0 && len - lead < 4) {
+        c = (unsigned char)s[--lead];
+        if ((c & 0xC0) != 0x80) {
+            need = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+            return lead + need > len ? lead : len;
+        }
+    }
+    return len;
+}
 
 int config_emit(struct config_reader *r, enum ota_json_type type, const char *text,
                 size_t len, unsigned depth, unsigned long line)
 {
     struct ota_json_token t;
+    char cut[CONFIG_VALUE_MAX];
 
     t.type = type;
     t.text = text;
     t.len = len;
     t.truncated = len >= CONFIG_VALUE_MAX;
+    if (t.truncated) {
+        /* As the JSON tokenizer hands over a value longer than its buffer:
+         * the first CONFIG_VALUE_MAX - 1 bytes or fewer, cut back to a whole
+         * character and NUL-terminated at len, so the loader may read
+         * text[0..len] whichever format it came from. Only those bytes of
+         * text are read: a reader may have kept no more. */
+        t.len = utf8_boundary(text, CONFIG_VALUE_MAX - 1);
+        memcpy(cut, text, t.len);
+        cut[t.len] = '\0';
+        t.text = cut;
+    }
     t.depth = depth;
     t.line = line;
     return r->cb(r->arg, &t);
