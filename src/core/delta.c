@@ -371,7 +371,11 @@ void ota_delta_init(struct ota_delta_dec *d, const struct ota_delta_io *io)
 {
     size_t i;
 
+    /* everything but the big buffers, which need no clearing */
     memset(d, 0, offsetof(struct ota_delta_dec, window));
+    d->flushed = 0;
+    d->cache_at = 0;
+    d->cache_len = 0;
     d->io = *io;
     d->range = 0xffffffffu;
     for (i = 0; i < OTA_DELTA_PROBS; i++)
