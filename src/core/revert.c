@@ -195,16 +195,35 @@ static int revert_pass(struct ota_ctx *ctx, char phase)
     return r < 0 ? r : OTA_OK;
 }
 
+/* 1 when the backup keeps name as a file, 0 when it has none; a directory
+ * there was not made by an install: OTA_ERR_STATE. */
+static int kept_file(struct ota_ctx *ctx, const char *name)
+{
+    char path[OTA_PATH_MAX + 64];
+    struct ota_stat st;
+    int err = ota_backup_path(ctx, path, sizeof path, name);
+
+    if (err == OTA_OK)
+        err = FS->stat(USER, path, &st);
+    if (err == OTA_ERR_NOT_FOUND)
+        return 0;
+    if (err == OTA_OK && st.is_dir)
+        return ota_fail(ctx, OTA_ERR_STATE, "corrupt backup: ", path, " is a directory");
+    return err == OTA_OK ? 1 : err;
+}
+
 /* .ota_state or version.json as the previous version had it: the kept copy
  * moved back, or, when it had none, the new version's removed. */
 static int restore_file(struct ota_ctx *ctx, const char *name, int had, const char *file)
 {
     char kept[OTA_PATH_MAX + 64];
-    int err = ota_backup_path(ctx, kept, sizeof kept, name);
-    int have = err == OTA_OK ? ota_exists(ctx, kept) : err;
+    int err, have = kept_file(ctx, name);
 
     if (have < 0)
         return have;
+    err = ota_backup_path(ctx, kept, sizeof kept, name);
+    if (err != OTA_OK)
+        return err;
     if (had)
         return have ? ota_move(ctx, kept, file) : OTA_OK;
     err = FS->remove(USER, file);
@@ -318,7 +337,7 @@ int ota_revert(struct ota_ctx *ctx, const char *why)
     int err = ota_backup_has(ctx, OTA_BACKUP_PLAN);
 
     if (err == 1)
-        err = ota_backup_has(ctx, OTA_BACKUP_VERSION);
+        err = kept_file(ctx, OTA_BACKUP_VERSION);
     if (err == 0)
         return ota_fail(ctx, OTA_ERR_NO_BACKUP, "no previous version is kept", NULL, NULL);
     if (err < 0)
@@ -326,7 +345,7 @@ int ota_revert(struct ota_ctx *ctx, const char *why)
     memset(&u, 0, sizeof u);
     u.phase = '1';
     u.had_version = 1;
-    err = ota_backup_has(ctx, OTA_BACKUP_STATE);
+    err = kept_file(ctx, OTA_BACKUP_STATE);
     if (err < 0)
         return err;
     u.had_state = err;

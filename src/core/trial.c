@@ -16,6 +16,12 @@ static int revert_unconfirmed(struct ota_ctx *ctx, uint32_t boots)
     struct ota_strbuf sb;
     int err = ota_revert(ctx, "trial");
 
+    if (err == OTA_ERR_NO_BACKUP || err == OTA_ERR_STATE) {
+        /* nothing usable to go back to: the version stays, and says so */
+        (void)ota_errlog_append(ctx, "boot", err, ctx->reason);
+        ctx->reason[0] = '\0';
+        return ota_backup_drop(ctx);
+    }
     if (err != OTA_OK)
         return err;
     (void)ota_reverted_commit(ctx, commit);

@@ -22,12 +22,14 @@
  *   state replaces, whatever it is) and version.json;
  * - a run that returns OTA_OK leaves no stage, and after a completed swap
  *   version.json names the record's commit and ref (when the record is
- *   UTF-8, as JSON must be); a run after it changes nothing but the trial
- *   count, unless a revert is due.
+ *   UTF-8, as JSON must be); a run after it changes nothing outside W
+ *   (the trial count, the error log), unless a revert is due.
  * A revert is due when the backup holds a revert record (undo), or a plan,
- * a previous version.json and a trial record (whose count may be used up).
- * Then the boot may also change what the backup's plan names (and move a
- * directory in the way aside to "<path>.displaced"), .ota_state,
+ * a previous version.json (a file) and a trial record (whose count may be
+ * used up), counting what a swap completed at this start moves there.
+ * Then the boot may also change what the backup's (or the stage's) plan
+ * names (and move a directory in the way aside to "<path>.displaced"),
+ * .ota_state,
  * version.json and .ota_reverted. */
 #include <stddef.h>
 
@@ -156,13 +158,23 @@ static int exists(struct fuzz_device *d, const char *path)
     return d->port.fs.stat(d->port.user, path, &st) == OTA_OK;
 }
 
+static int is_file(struct fuzz_device *d, const char *path)
+{
+    struct ota_stat st;
+
+    return d->port.fs.stat(d->port.user, path, &st) == OTA_OK && !st.is_dir;
+}
+
 static void read_backup(struct fuzz_device *d, struct oracle *o)
 {
     long n;
 
+    /* a swap completed now moves its plan and the previous version.json
+     * into the backup, which a trial record there may then revert */
     o->revert_due = exists(d, BACKUP "/undo") ||
-                    (exists(d, BACKUP_PLAN) && exists(d, BACKUP "/version") &&
-                     exists(d, BACKUP "/trial"));
+                    (exists(d, BACKUP "/trial") && (exists(d, BACKUP_PLAN) || o->well_formed) &&
+                     (is_file(d, BACKUP "/version") ||
+                      (o->well_formed && is_file(d, OTA_VERSION_FILE))));
     if (!o->revert_due)
         return;
     o->backup_plan = malloc(PLAN_MAX);
@@ -173,7 +185,7 @@ static void read_backup(struct fuzz_device *d, struct oracle *o)
 /* Does the plan name path, a directory holding it or something inside it? */
 static int names(const char *plan, size_t plan_len, const char *path)
 {
-    const char *p = plan, *end = p + plan_len;
+    const char *p = plan, *end = plan ? p + plan_len : p;
     struct ota_entry e;
 
     while (p < end) {
@@ -200,14 +212,14 @@ static int revert_may_change(const struct oracle *o, const char *path)
     const char *dot = strstr(path, DISPLACED);
 
     if (strncmp(path, ".ota_reverted", 13) == 0 ||
-        names(o->backup_plan, o->backup_plan_len, path))
+        names(o->backup_plan, o->backup_plan_len, path) || names(o->plan, o->plan_len, path))
         return 1;
     /* "<planned path>.displaced" and what is inside it */
     if (!dot || (size_t)(dot - path) >= sizeof base || n < k)
         return 0;
     memcpy(base, path, (size_t)(dot - path));
     base[dot - path] = '\0';
-    return names(o->backup_plan, o->backup_plan_len, base);
+    return names(o->backup_plan, o->backup_plan_len, base) || names(o->plan, o->plan_len, base);
 }
 
 static void may_change(void *arg, const char *path)
@@ -229,8 +241,9 @@ static void may_change(void *arg, const char *path)
 static void no_change(void *arg, const char *path)
 {
     (void)arg;
-    if (strncmp(path, BACKUP "/trial", strlen(BACKUP "/trial")) == 0)
-        return; /* the boot counted */
+    if (own_file(path))
+        return; /* the boot counted, or dropped (and logged) a backup a
+                   used-up trial could not revert to */
     fprintf(stderr, "changed: %s\n", path);
     FUZZ_CHECK(!"a boot after a successful one changes nothing");
 }
