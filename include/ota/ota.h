@@ -76,6 +76,22 @@ struct ota_settings {
                                 reverts it; 0 = default (3); negative = no
                                 trials (installs are final, yet the previous
                                 version stays for ota_rollback) */
+    /* Headless operation (the port's hw operations; see docs/headless.md) */
+    uint32_t watchdog_timeout_ms; /* arm the watchdog with this; 0 = off */
+    uint32_t watchdog_max_gap_ms; /* longest time between two feeds; 0 = a
+                                     quarter of watchdog_timeout_ms */
+    int status_led;              /* show progress on the status LED */
+    uint32_t min_battery_percent; /* no update below this charge; 0 = off */
+    uint32_t battery_divider_milli; /* ADC divider ratio x 1000; 0 = 1000 */
+    uint32_t battery_mv_min;     /* empty battery; 0 = 3000 (LiPo) */
+    uint32_t battery_mv_max;     /* full battery; 0 = 4200 (LiPo) */
+    uint32_t free_space_margin;  /* bytes kept free besides twice the
+                                    download; 0 = 64 KiB */
+    /* Metered links (ota_link.h) */
+    uint32_t max_update_cost_milli; /* refuse an update whose estimated cost
+                                    on a metered link is above this many
+                                    thousandths of a currency unit; 0 = no
+                                    ceiling */
 };
 
 #define OTA_DEFAULT_TRIAL_BOOTS 3
@@ -122,6 +138,10 @@ struct ota_stats {
     uint32_t not_modified;    /* answered 304 from a remembered ETag */
     uint32_t files_by_delta;  /* files rebuilt from a delta */
     uint32_t delta_fallbacks; /* deltas missing or unusable: whole file */
+    uint64_t estimated_bytes; /* metered link: what the downloads would cost
+                                 (deltas at their published size) ... */
+    uint64_t estimated_cost_milli; /* ... and in thousandths of a currency */
+    uint64_t fetch_bytes_received; /* body bytes of the file downloads */
 };
 
 struct ota_result {
@@ -147,6 +167,8 @@ struct ota_entry {
     char sha[OTA_SHA1_HEX];  /* git blob SHA-1, hex */
     uint64_t size;
 };
+
+struct ota_links; /* ota_link.h */
 
 /* The whole engine state. Treat the members as private; they are public only
  * so that the caller can provide the memory (statically, on a device). */
@@ -188,6 +210,12 @@ struct ota_ctx {
     char error_body[128];        /* start of an HTTP error response */
     int64_t defer_until;         /* set when the server rate-limited us */
     char headers[4][OTA_URL_MAX / 3]; /* request header lines */
+    struct ota_links *links;     /* the connectivity manager, or NULL */
+    uint32_t led_since;          /* when the download pulses started */
+    uint8_t watchdog_armed;
+    uint8_t led_on;
+    uint8_t led_pulsing;
+    uint8_t delta_index;         /* 0 not fetched, 1 in the stage, 2 none */
 };
 
 /* Prepares ctx. buf is the work buffer for reading files; OTA_MIN_BUFFER
@@ -198,6 +226,10 @@ int ota_init(struct ota_ctx *ctx, const struct ota_port *port,
 
 /* Optional progress callback. */
 void ota_set_event_cb(struct ota_ctx *ctx, ota_event_cb cb, void *arg);
+
+/* Optional: carry HTTP over these links (ota_link.h) instead of the port's
+ * http.get, falling back from one to the next. */
+void ota_set_links(struct ota_ctx *ctx, struct ota_links *links);
 
 /* Call on every start, before the application runs: completes a swap that
  * passed its commit point, or discards a stage that did not, and finishes an

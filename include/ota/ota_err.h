@@ -64,7 +64,13 @@ enum ota_err {
     OTA_ERR_DUPLICATE = -63,    /* a path or member twice, or paths that collide */
 
     /* deltas */
-    OTA_ERR_DELTA = -70         /* a malformed delta, or one for other sources */
+    OTA_ERR_DELTA = -70,        /* a malformed delta, or one for other sources */
+
+    /* headless operation, scheduling and connectivity */
+    OTA_ERR_DEFERRED = -80,     /* not now: update window, interval, crashes, canary */
+    OTA_ERR_LOW_BATTERY = -81,  /* battery below min_battery_percent */
+    OTA_ERR_COST = -82,         /* the estimated cost exceeds the ceiling */
+    OTA_ERR_NO_LINK = -83       /* no transport could be brought up */
 };
 
 /* A short, static, human-readable description of an error code. */

@@ -77,6 +77,10 @@ struct ota_http_sink {
                      const char *value, size_t value_len);
     int (*on_body)(void *arg, const uint8_t *data, size_t len);
     void *arg;
+    /* Called by the port at least once a second while the transfer waits
+     * (connecting, a stalled link), so that the engine keeps feeding the
+     * watchdog; may be NULL. */
+    void (*on_wait)(void *arg);
 };
 
 struct ota_http_ops {
@@ -141,6 +145,33 @@ struct ota_sys_ops {
     uint32_t (*random)(void *user);
     /* Receives one finished log line (no newline); may be NULL. */
     void (*log)(void *user, enum ota_log_level level, const char *msg);
+    /* Monotonic milliseconds (may wrap), for LED timing and watchdog
+     * accounting; may be NULL. */
+    uint32_t (*millis)(void *user);
+};
+
+/* ---- hardware: watchdog, status LED, battery, resources ------------------ */
+
+/* What the platform knows of its power supply; -1 = unknown. */
+struct ota_battery {
+    int32_t adc_mv;         /* voltage at the ADC pin, before the divider */
+    int32_t percent;        /* charge the platform measures itself (0-100) */
+    int32_t external_power; /* 1: mains, USB or charger present; 0: battery */
+};
+
+/* Every member may be NULL: the device has no such part. */
+struct ota_hw_ops {
+    /* Arms the watchdog: unless fed within timeout_ms, the device resets. */
+    int (*watchdog_start)(void *user, uint32_t timeout_ms);
+    void (*watchdog_feed)(void *user);
+    /* Disarms it where the hardware allows (Linux: the magic close). */
+    void (*watchdog_stop)(void *user);
+    /* The status LED: 1 on, 0 off. */
+    void (*led)(void *user, int on);
+    int (*battery)(void *user, struct ota_battery *out);
+    /* Free bytes of storage under the device root, and of RAM. */
+    int (*free_storage)(void *user, uint64_t *bytes);
+    int (*free_memory)(void *user, uint64_t *bytes);
 };
 
 struct ota_port {
@@ -148,6 +179,7 @@ struct ota_port {
     struct ota_http_ops http;
     struct ota_crypto_ops crypto;
     struct ota_sys_ops sys;
+    struct ota_hw_ops hw;
     void *user;
 };
 

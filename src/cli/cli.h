@@ -22,7 +22,8 @@ enum exit_code {
     EXIT_AUTH = 8,
     EXIT_RESTART_FAILED = 9,
     EXIT_UPDATE_AVAILABLE = 10,
-    EXIT_NO_ROLLBACK = 11
+    EXIT_NO_ROLLBACK = 11,
+    EXIT_DEFERRED = 12
 };
 
 #define MAX_RETRY_DELAYS 64

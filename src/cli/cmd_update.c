@@ -53,6 +53,11 @@ static void write_json(struct cli *cli, const char *command, int err,
     jsonw_u64(&w, "files_deleted", st->files_deleted);
     jsonw_u64(&w, "http_requests", st->http_requests);
     jsonw_u64(&w, "bytes_received", st->bytes_received);
+    jsonw_u64(&w, "file_bytes_received", st->fetch_bytes_received);
+    if (st->estimated_bytes) {
+        jsonw_u64(&w, "estimated_bytes", st->estimated_bytes);
+        jsonw_u64(&w, "estimated_cost_milli", st->estimated_cost_milli);
+    }
     jsonw_u64(&w, "not_modified", st->not_modified);
     jsonw_u64(&w, "files_by_delta", st->files_by_delta);
     jsonw_u64(&w, "delta_fallbacks", st->delta_fallbacks);

@@ -97,13 +97,18 @@ static const struct field fields[] = {
     FIELD("ca_file", F_STRING, posix.ca_file),
     FIELD("public_key", F_STRING, public_key),
     FIELD("manifest_key", F_STRING, manifest_key),
-    PENDING("watchdog_timeout_ms", F_UINT, 0),
-    PENDING("status_led_pin", F_UINT, 0),
-    PENDING("battery_adc_pin", F_UINT, 0),
-    PENDING("battery_divider_ratio", F_NUMBER, 0),
-    PENDING("battery_v_max", F_NUMBER, 0),
-    PENDING("battery_v_min", F_NUMBER, 0),
-    PENDING("min_battery_percent", F_UINT, 100),
+    RANGED("watchdog_timeout_ms", F_UINT, settings.watchdog_timeout_ms, 3600000),
+    FIELD("watchdog_device", F_STRING, posix.watchdog_device),
+    RANGED("status_led_pin", F_UINT, hw.status_led_pin, 65535),
+    FIELD("status_led", F_STRING, hw.status_led),
+    RANGED("battery_adc_pin", F_UINT, hw.battery_adc_pin, 255),
+    RANGED("battery_iio_device", F_UINT, hw.battery_iio_device, 255),
+    FIELD("battery_supply", F_STRING, hw.battery_supply),
+    FIELD("battery_divider_ratio", F_NUMBER, hw.divider_ratio),
+    FIELD("battery_v_max", F_NUMBER, hw.v_max),
+    FIELD("battery_v_min", F_NUMBER, hw.v_min),
+    RANGED("min_battery_percent", F_UINT, settings.min_battery_percent, 100),
+    FIELD("sysfs_root", F_STRING, posix.sysfs_root),
     PENDING("cellular_enabled", F_BOOL, 0),
     PENDING("cellular_apn", F_STRING, 0),
     PENDING("cellular_uart", F_UINT, 0),
@@ -569,6 +574,52 @@ static int validate(struct config *cfg)
     return 0;
 }
 
+/* Volts as the engine's millivolts, 0 when not given (its default). */
+static uint32_t millivolts(double volts)
+{
+    return volts > 0 ? (uint32_t)(volts * 1000.0 + 0.5) : 0;
+}
+
+/* The original system's hardware fields, as the Linux port's options and
+ * the engine's settings. */
+static int config_apply_hardware(struct config *cfg)
+{
+    const struct config_hardware *hw = &cfg->hw;
+    struct ota_settings *s = &cfg->settings;
+    struct ota_posix_options *p = &cfg->posix;
+
+    if (hw->v_max > 100 || hw->v_min > 100 || hw->divider_ratio > 1000)
+        return fail(cfg, 0, "battery voltages are in volts and the divider ratio at most 1000");
+    s->battery_mv_max = millivolts(hw->v_max);
+    s->battery_mv_min = millivolts(hw->v_min);
+    if ((s->battery_mv_max ? s->battery_mv_max : 4200u) <=
+        (s->battery_mv_min ? s->battery_mv_min : 3000u))
+        return fail(cfg, 0, "\"battery_v_max\" must be above \"battery_v_min\"");
+    s->battery_divider_milli = hw->divider_ratio > 0 ? (uint32_t)(hw->divider_ratio * 1000.0 + 0.5)
+                                                     : 0;
+    if (s->watchdog_timeout_ms && !p->watchdog_device)
+        p->watchdog_device = OTA_POSIX_WATCHDOG_DEVICE;
+    if (hw->status_led && hw->status_led[0]) {
+        p->led_name = hw->status_led;
+        s->status_led = 1;
+    } else if (hw->status_led_pin != CONFIG_UNSET) {
+        p->has_led_gpio = 1;
+        p->led_gpio = (int)hw->status_led_pin;
+        s->status_led = 1;
+    }
+    if (hw->battery_adc_pin != CONFIG_UNSET) {
+        p->has_battery_adc = 1;
+        p->battery_adc_channel = (int)hw->battery_adc_pin;
+        p->battery_iio_device = (int)hw->battery_iio_device;
+    }
+    if (hw->battery_supply)
+        p->battery_supply = strcmp(hw->battery_supply, "auto") == 0 ? OTA_POSIX_SUPPLY_AUTO
+                                                                   : hw->battery_supply;
+    if (s->min_battery_percent && hw->battery_adc_pin == CONFIG_UNSET && !hw->battery_supply)
+        p->battery_supply = OTA_POSIX_SUPPLY_AUTO; /* the gate needs a gauge */
+    return 0;
+}
+
 /* The format of path by its extension; JSON when it has none of theirs. */
 static const struct format *format_of(const char *path)
 {
@@ -591,6 +642,8 @@ static void set_defaults(struct config *cfg)
     cfg->max_trial_boots = OTA_DEFAULT_TRIAL_BOOTS;
     cfg->settings.allow = cfg->allow;
     cfg->settings.ignore = cfg->ignore;
+    cfg->hw.status_led_pin = CONFIG_UNSET;
+    cfg->hw.battery_adc_pin = CONFIG_UNSET;
 }
 
 int config_load(struct config *cfg, const char *path)
@@ -625,7 +678,8 @@ int config_load(struct config *cfg, const char *path)
     if (err != 0)
         return OTA_ERR_CONFIG;
     apply_environment(cfg);
-    return validate(cfg);
+    err = validate(cfg);
+    return err == 0 ? config_apply_hardware(cfg) : err;
 }
 
 const char *config_default_path(const char *root, char *buf, size_t cap)

@@ -16,6 +16,7 @@
 #define CONFIG_MAX_RULES 128
 #define CONFIG_MAX_WARNINGS 64
 #define CONFIG_ARENA 16384
+#define CONFIG_UNSET UINT32_MAX
 
 enum reset_mode { RESET_HARD, RESET_SOFT, RESET_NONE };
 
@@ -32,6 +33,14 @@ struct config {
     enum reset_mode reset_mode;
     uint32_t chunk;              /* download buffer size, bytes */
     uint32_t max_trial_boots;    /* 0: no trial boots */
+    struct config_hardware {     /* the original system's pins, on Linux */
+        uint32_t status_led_pin; /* sysfs GPIO number; CONFIG_UNSET: none */
+        const char *status_led;  /* or an LED class device's name */
+        uint32_t battery_adc_pin; /* IIO in_voltageN; CONFIG_UNSET: none */
+        uint32_t battery_iio_device;
+        const char *battery_supply; /* power_supply name, or "auto" */
+        double divider_ratio, v_max, v_min; /* 0: the LiPo defaults */
+    } hw;
     int debug;
     int channel_set;
     char *warnings[CONFIG_MAX_WARNINGS];

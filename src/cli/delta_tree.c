@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "delta_encode.h"
+#include "delta_index_write.h"
 
 #define PATH_CAP 4096
 
@@ -202,6 +203,8 @@ int delta_publish_dirs(const char *old_dir, const char *new_dir, const char *out
     }
     for (i = 0; code == EXIT_OK && i < new.n; i++)
         code = one(old_dir, new_dir, out_dir, &old, new.path[i], &t);
+    if (code == EXIT_OK)
+        code = delta_index_write(out_dir);
     if (code == EXIT_OK && !quiet)
         fprintf(stderr, "ota delta: %zu deltas, %llu bytes for %llu bytes of files; %zu files "
                         "whose delta would not be smaller\n",

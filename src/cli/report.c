@@ -206,7 +206,8 @@ int exit_code_for(int err)
     case OTA_ERR_HTTP_STATUS:
     case OTA_ERR_SERVER:
     case OTA_ERR_REDIRECTS:
-    case OTA_ERR_TRUNCATED: return EXIT_NETWORK;
+    case OTA_ERR_TRUNCATED:
+    case OTA_ERR_NO_LINK: return EXIT_NETWORK;
     case OTA_ERR_HASH_MISMATCH:
     case OTA_ERR_SIZE_MISMATCH:
     case OTA_ERR_TOO_LARGE:
@@ -232,6 +233,9 @@ int exit_code_for(int err)
     case OTA_ERR_UNAUTHORIZED:
     case OTA_ERR_HTTP_NOT_FOUND: return EXIT_AUTH;
     case OTA_ERR_NO_BACKUP: return EXIT_NO_ROLLBACK;
+    case OTA_ERR_DEFERRED:
+    case OTA_ERR_LOW_BATTERY:
+    case OTA_ERR_COST: return EXIT_DEFERRED;
     default: return EXIT_INTERNAL;
     }
 }

@@ -47,6 +47,7 @@ void ota_file_sink_init(struct ota_file_sink *s, struct ota_ctx *ctx, const char
     body->data = sink_data;
     body->end = sink_end;
     body->arg = s;
+    body->resume_from = NULL; /* small bodies: a retry fetches them whole */
 }
 
 void ota_file_sink_close(struct ota_file_sink *s)
@@ -95,4 +96,5 @@ void ota_mem_sink_init(struct ota_mem_sink *s, uint8_t *buf, size_t cap,
     body->data = mem_data;
     body->end = mem_end;
     body->arg = s;
+    body->resume_from = NULL; /* small bodies: a retry fetches them whole */
 }

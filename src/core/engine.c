@@ -9,17 +9,22 @@
 #include "fsutil.h"
 #include "github.h"
 #include "install.h"
+#include "link_policy.h"
 #include "log.h"
 #include "manifest_plan.h"
+#include "ota/ota_link.h"
 #include "plan.h"
 #include "plan_check.h"
 #include "release.h"
+#include "resources.h"
 #include "revert.h"
 #include "sidecar.h"
 #include "state.h"
+#include "status_led.h"
 #include "strbuf.h"
 #include "tree.h"
 #include "trial.h"
+#include "watchdog.h"
 
 #define FS (&ctx->port->fs)
 #define USER (ctx->port->user)
@@ -71,6 +76,11 @@ void ota_set_event_cb(struct ota_ctx *ctx, ota_event_cb cb, void *arg)
     ctx->event_arg = arg;
 }
 
+void ota_set_links(struct ota_ctx *ctx, struct ota_links *links)
+{
+    ctx->links = links;
+}
+
 const char *ota_reason(const struct ota_ctx *ctx)
 {
     return ctx->reason;
@@ -85,6 +95,14 @@ static void begin_call(struct ota_ctx *ctx)
 {
     ctx->reason[0] = '\0';
     memset(&ctx->stats, 0, sizeof ctx->stats);
+    ctx->delta_index = 0;
+    if (ctx->links) /* the preferred link first again: WiFi may be back */
+        ota_links_reset(ctx->links);
+    /* a watchdog that cannot start must not stop updates: said, not fatal */
+    if (ota_watchdog_arm(ctx) != OTA_OK) {
+        ota_log(ctx, OTA_LOG_WARN, ctx->reason, NULL, NULL);
+        ctx->reason[0] = '\0';
+    }
 }
 
 /* Failures are kept in ota_error.json for post-mortem debugging. */
@@ -95,6 +113,7 @@ static int record_failure(struct ota_ctx *ctx, const char *phase, int err)
             ota_fail(ctx, err, ota_strerror(err), NULL, NULL);
         ota_log(ctx, OTA_LOG_ERROR, phase, ": ", ctx->reason);
         (void)ota_errlog_append(ctx, phase, err, ctx->reason);
+        ota_led_show(ctx, OTA_LED_FAILURE);
     }
     return err;
 }
@@ -241,8 +260,11 @@ static int check(struct ota_ctx *ctx, struct ota_result *out, struct ota_release
     err = deferred(ctx);
     if (err != OTA_OK)
         return err;
+    ota_led_show(ctx, OTA_LED_CONNECTING);
     err = resolve_target(ctx, out, rel);
     note_rate_limit(ctx, err);
+    if (err == OTA_OK)
+        ota_led_show(ctx, OTA_LED_CONNECTED);
     if (err == OTA_OK)
         out->update_available = strcmp(out->commit, out->installed_commit) != 0;
     /* a version that was rolled back comes again only when forced: else
@@ -265,13 +287,22 @@ int ota_installed(struct ota_ctx *ctx, struct ota_result *out)
     return err;
 }
 
+/* A call that used the network ends with its link down (a modem left
+ * attached costs power and, on some plans, money). */
+static int network_call_done(struct ota_ctx *ctx, const char *phase, int err)
+{
+    if (ctx->links)
+        ota_links_disconnect(ctx->links);
+    return record_failure(ctx, phase, err);
+}
+
 int ota_check(struct ota_ctx *ctx, struct ota_result *out)
 {
     struct ota_release rel;
     struct ota_version installed;
 
     begin_call(ctx);
-    return record_failure(ctx, "check", check(ctx, out, &rel, &installed));
+    return network_call_done(ctx, "check", check(ctx, out, &rel, &installed));
 }
 
 /* Tree body consumer: every blob goes to the planner. */
@@ -315,7 +346,7 @@ static int tp_end(void *arg)
 static int plan_tree(struct ota_ctx *ctx, const char *commit, struct ota_plan_totals *totals)
 {
     struct tree_plan tp;
-    struct ota_body body = {tp_begin, tp_data, tp_end, NULL};
+    struct ota_body body = {tp_begin, tp_data, tp_end, NULL, NULL};
     int err;
 
     memset(&tp, 0, sizeof tp);
@@ -398,6 +429,7 @@ static void report_installed(struct ota_ctx *ctx, struct ota_event *ev, struct o
     memcpy(out->post_update, next->post_update, sizeof out->post_update);
     ev->type = OTA_EVENT_INSTALLED;
     ota_emit(ctx, ev);
+    ota_led_show(ctx, OTA_LED_SUCCESS);
 }
 
 struct update_work {
@@ -432,6 +464,10 @@ static int update(struct ota_ctx *ctx, struct ota_result *out)
         err = plan_target(ctx, &w.rel, &w.next, &w.totals);
     if (err == OTA_OK)
         err = ota_plan_check_layout(ctx);
+    if (err == OTA_OK)
+        err = ota_check_free_space(ctx, &w.totals);
+    if (err == OTA_OK)
+        err = ota_cost_check(ctx, out->commit);
     if (err == OTA_OK) {
         out->manifest = w.rel.manifest_id != 0;
         emit_planned(ctx, &w.ev, &w.totals);
@@ -450,5 +486,5 @@ static int update(struct ota_ctx *ctx, struct ota_result *out)
 int ota_update(struct ota_ctx *ctx, struct ota_result *out)
 {
     begin_call(ctx);
-    return record_failure(ctx, "update", update(ctx, out));
+    return network_call_done(ctx, "update", update(ctx, out));
 }

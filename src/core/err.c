@@ -48,6 +48,10 @@ static const struct err_text err_texts[] = {
     E(OTA_ERR_ROLLBACK, "release is older than the installed one (rollback refused)"),
     E(OTA_ERR_DUPLICATE, "duplicate or colliding path in the manifest"),
     E(OTA_ERR_DELTA, "malformed delta"),
+    E(OTA_ERR_DEFERRED, "deferred by the update schedule"),
+    E(OTA_ERR_LOW_BATTERY, "battery too low to update"),
+    E(OTA_ERR_COST, "estimated download cost above the ceiling"),
+    E(OTA_ERR_NO_LINK, "no network transport available"),
 };
 
 static const struct err_text *find(int err)

@@ -4,15 +4,18 @@
 
 #include "blob.h"
 #include "delta.h"
+#include "delta_index.h"
 #include "hex.h"
 #include "fsutil.h"
 #include "github.h"
 #include "http.h"
 #include "lines.h"
+#include "link_policy.h"
 #include "log.h"
 #include "plan.h"
 #include "sidecar.h"
 #include "state.h"
+#include "status_led.h"
 #include "strbuf.h"
 
 #define FS (&ctx->port->fs)
@@ -89,6 +92,14 @@ static int dl_data(void *arg, const uint8_t *p, size_t n)
     return OTA_OK;
 }
 
+/* Bytes staged and hashed so far continue after a broken transfer. */
+static uint64_t dl_resume(void *arg)
+{
+    const struct download *d = arg;
+
+    return d->fd >= 0 && d->hashing && d->received < d->e->size ? d->received : 0;
+}
+
 static int dl_end(void *arg)
 {
     struct download *d = arg;
@@ -132,6 +143,7 @@ struct by_delta {
     struct ota_delta_dec *dec;
     const char *old_sha;
     int src_fd;
+    uint64_t fed;      /* delta bytes the decoder took */
 };
 
 static void close_source(struct by_delta *b)
@@ -193,14 +205,26 @@ static int bd_begin(void *arg)
     close_source(b);
     io.arg = b;
     ota_delta_init(b->dec, &io);
+    b->fed = 0;
     return dl_begin(b->d);
 }
 
 static int bd_data(void *arg, const uint8_t *p, size_t n)
 {
     struct by_delta *b = arg;
+    int err = ota_delta_feed(b->dec, p, n);
 
-    return ota_delta_feed(b->dec, p, n);
+    if (err == OTA_OK)
+        b->fed += n;
+    return err;
+}
+
+/* The decoder's state survives a broken transfer: it takes the rest. */
+static uint64_t bd_resume(void *arg)
+{
+    const struct by_delta *b = arg;
+
+    return b->d->fd >= 0 && b->d->hashing ? b->fed : 0;
 }
 
 static int bd_end(void *arg)
@@ -218,11 +242,23 @@ static int bd_end(void *arg)
     return dl_end(b->d); /* the rebuilt file is verified like a download */
 }
 
-static int deltas_on(const struct ota_ctx *ctx)
+/* Is a delta worth asking for? Yes when wanted and published (or when the
+ * source publishes no index to tell). */
+static int delta_worth_asking(struct ota_ctx *ctx, const char *commit, const struct ota_entry *e,
+                              const char *old_sha)
 {
-    const struct ota_settings *s = &ctx->settings;
+    uint64_t size;
+    int r;
 
-    return s->enable_delta_updates && s->delta_buf && s->delta_buf_size >= OTA_DELTA_STATE_SIZE;
+    if (!old_sha[0] || !ota_deltas_wanted(ctx) || strcmp(e->sha, OTA_UNKNOWN_SHA) == 0)
+        return 0;
+    r = ota_delta_index_fetch(ctx, commit);
+    if (r == OTA_OK)
+        r = ota_delta_index_find(ctx, old_sha, e->sha, &size, (char *)ctx->io_buf,
+                                 ctx->io_size);
+    if (r < 0) /* no index (or it could not be had): ask and see */
+        ctx->reason[0] = '\0';
+    return r != 0;
 }
 
 /* Fetches .deltas/OLD-NEW.otad at commit and rebuilds the file from it. */
@@ -231,7 +267,7 @@ static int fetch_by_delta(struct ota_ctx *ctx, const char *commit, struct downlo
 {
     char path[sizeof OTA_DELTAS_DIR + 2 * OTA_SHA1_HEX + 8];
     struct by_delta b;
-    struct ota_body body = {bd_begin, bd_data, bd_end, NULL};
+    struct ota_body body = {bd_begin, bd_data, bd_end, NULL, bd_resume};
     struct ota_http_result res;
     struct ota_strbuf sb;
     int err;
@@ -240,6 +276,7 @@ static int fetch_by_delta(struct ota_ctx *ctx, const char *commit, struct downlo
     b.dec = (struct ota_delta_dec *)ctx->settings.delta_buf;
     b.old_sha = old_sha;
     b.src_fd = -1;
+    b.fed = 0;
     body.arg = &b;
     ota_sb_init(&sb, path, sizeof path);
     ota_sb_add(&sb, OTA_DELTAS_DIR "/");
@@ -280,9 +317,10 @@ static int fetch_one(struct ota_ctx *ctx, const char *commit, const struct ota_e
                      char *sha256, const char *old_sha, struct ota_event *progress)
 {
     struct download d;
-    struct ota_body body = {dl_begin, dl_data, dl_end, NULL};
+    struct ota_body body = {dl_begin, dl_data, dl_end, NULL, dl_resume};
     struct ota_http_result res;
-    int err;
+    /* (before path_a and path_b hold the stage path: the index uses them) */
+    int by_delta = delta_worth_asking(ctx, commit, e, old_sha), err;
 
     memset(&d, 0, sizeof d);
     d.ctx = ctx;
@@ -301,7 +339,7 @@ static int fetch_one(struct ota_ctx *ctx, const char *commit, const struct ota_e
         err = ota_join(ctx->path_a, sizeof ctx->path_a, ctx->path_b, e->path);
     if (err == OTA_OK)
         err = ota_mkdirs_for(ctx, ctx->path_a);
-    if (err == OTA_OK && old_sha[0] && deltas_on(ctx) && strcmp(e->sha, OTA_UNKNOWN_SHA) != 0) {
+    if (err == OTA_OK && by_delta) {
         if (fetch_by_delta(ctx, commit, &d, old_sha) == OTA_OK) {
             ctx->stats.files_by_delta++;
             return OTA_OK;
@@ -325,6 +363,7 @@ int ota_fetch_planned(struct ota_ctx *ctx, const char *commit, uint32_t files_to
     char sha256[OTA_SHA256_HEX] = "", old_sha[OTA_SHA1_HEX] = "";
     char *line;
     size_t len;
+    uint64_t received;
     int r, err;
 
     memset(&ev, 0, sizeof ev);
@@ -353,7 +392,9 @@ int ota_fetch_planned(struct ota_ctx *ctx, const char *commit, uint32_t files_to
         ev.bytes_done = 0;
         ev.bytes_total = ctx->entry.size;
         ota_emit(ctx, &ev);
+        received = ctx->stats.bytes_received;
         r = fetch_one(ctx, commit, &ctx->entry, sha256, old_sha, &ev);
+        ctx->stats.fetch_bytes_received += ctx->stats.bytes_received - received;
         sha256[0] = old_sha[0] = '\0';
         if (r != OTA_OK)
             break;
@@ -362,6 +403,7 @@ int ota_fetch_planned(struct ota_ctx *ctx, const char *commit, uint32_t files_to
         ev.type = OTA_EVENT_FILE_DONE;
         ev.bytes_done = ctx->entry.size;
         ota_emit(ctx, &ev);
+        ota_led_show(ctx, OTA_LED_FILE_DONE);
     }
     ota_lines_close(&plan);
     return r < 0 ? r : OTA_OK;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "strbuf.h"
+#include "watchdog.h"
 
 #define FS (&ctx->port->fs)
 #define USER (ctx->port->user)
@@ -91,8 +92,10 @@ int ota_move(struct ota_ctx *ctx, const char *from, const char *to)
 {
     const char *a = strrchr(from, '/'), *b = strrchr(to, '/');
     size_t na = a ? (size_t)(a - from) : 0, nb = b ? (size_t)(b - to) : 0;
-    int err = FS->rename(USER, from, to);
+    int err;
 
+    ota_watchdog_feed(ctx); /* a swap of many files takes a while */
+    err = FS->rename(USER, from, to);
     if (err == OTA_OK)
         err = ota_sync_parent(ctx, to);
     if (err == OTA_OK && (na != nb || memcmp(from, to, na) != 0))

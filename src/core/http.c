@@ -3,7 +3,10 @@
 #include <string.h>
 
 #include "log.h"
+#include "ota/ota_link.h"
+#include "status_led.h"
 #include "strbuf.h"
+#include "watchdog.h"
 
 #define MAX_REDIRECTS 5
 
@@ -12,6 +15,9 @@ struct attempt {
     struct ota_ctx *ctx;
     const struct ota_body *body;
     struct ota_http_result *res;
+    uint64_t from;     /* > 0: a Range request resuming the body here */
+    int resuming;      /* the server answered 206: the body continues */
+    int range_ok;      /* ... from exactly where it stopped */
     size_t error_len;  /* bytes of a non-2xx body kept in ctx->error_body */
     size_t location_len;
 };
@@ -29,7 +35,26 @@ static int on_status(void *arg, int status)
     struct attempt *a = arg;
 
     a->res->status = status;
-    return OTA_OK;
+    if (a->from == 0 || !a->body || !status_is_success(status))
+        return OTA_OK;
+    if (status == 206) {
+        a->resuming = 1;
+        return OTA_OK;
+    }
+    return a->body->begin(a->body->arg); /* the whole body comes again */
+}
+
+/* "bytes START-END/TOTAL": does the part start where the body stopped? */
+static int range_starts_at(const char *v, size_t n, uint64_t from)
+{
+    size_t i = 6, start;
+    uint64_t x;
+
+    if (n < i || memcmp(v, "bytes ", i) != 0)
+        return 0;
+    for (start = i; i < n && v[i] >= '0' && v[i] <= '9'; i++)
+        ;
+    return i < n && v[i] == '-' && ota_parse_u64(v + start, i - start, &x) == 0 && x == from;
 }
 
 static int header_is(const char *name, size_t len, const char *want)
@@ -55,6 +80,8 @@ static int on_header(void *arg, const char *name, size_t nlen, const char *v,
     if (header_is(name, nlen, "etag")) {
         if (ota_copy_str(r->etag, sizeof r->etag, v, vlen) != OTA_OK)
             r->etag[0] = '\0'; /* an ETag we cannot keep is one we never send */
+    } else if (header_is(name, nlen, "content-range")) {
+        a->range_ok = a->resuming && range_starts_at(v, vlen, a->from);
     } else if (header_is(name, nlen, "content-length")) {
         r->has_length = ota_parse_u64(v, vlen, &r->length) == 0;
     } else if (header_is(name, nlen, "location")) {
@@ -71,12 +98,33 @@ static int on_header(void *arg, const char *name, size_t nlen, const char *v,
     return OTA_OK;
 }
 
+/* A transfer waiting for bytes: the device is not hung, only the link. */
+static void on_wait(void *arg)
+{
+    struct attempt *a = arg;
+
+    ota_watchdog_feed(a->ctx);
+    ota_led_activity(a->ctx);
+}
+
+/* A 206 that does not continue where the body stopped: its bytes cannot
+ * be used, and the next attempt starts the body over. */
+static int wrong_range(struct attempt *a)
+{
+    (void)a->body->begin(a->body->arg);
+    return ota_fail(a->ctx, OTA_ERR_NETWORK, "a resumed download came from another offset",
+                    NULL, NULL);
+}
+
 static int on_body(void *arg, const uint8_t *p, size_t n)
 {
     struct attempt *a = arg;
     struct ota_ctx *ctx = a->ctx;
 
+    on_wait(arg);
     ctx->stats.bytes_received += n;
+    if (a->resuming && !a->range_ok)
+        return wrong_range(a);
     if (status_is_success(a->res->status))
         return a->body ? a->body->data(a->body->arg, p, n) : OTA_OK;
     /* keep the start of an error body: GitHub explains itself there */
@@ -255,11 +303,23 @@ static int retryable(const struct ota_ctx *ctx, int err, const struct ota_http_r
            err == OTA_ERR_HASH_MISMATCH || err == OTA_ERR_SIZE_MISMATCH;
 }
 
-/* Exponential backoff, stretched to a Retry-After the server sent. */
+/* Takes up to a quarter off the delay at random, so that a fleet that lost
+ * its server at the same moment does not come back in lockstep. */
+static uint32_t jittered(const struct ota_ctx *ctx, uint32_t ms)
+{
+    uint32_t spread = ms / 4u;
+
+    if (spread == 0 || !ctx->port->sys.random)
+        return ms;
+    return ms - ctx->port->sys.random(ctx->port->user) % (spread + 1u);
+}
+
+/* Exponential backoff with jitter, stretched to a Retry-After the server
+ * sent (that one is honoured in full: asking earlier is pointless). */
 static uint32_t retry_delay_ms(const struct ota_ctx *ctx, uint32_t attempt,
                                const struct ota_http_result *res)
 {
-    uint32_t ms = ota_backoff_ms(&ctx->settings, attempt);
+    uint32_t ms = jittered(ctx, ota_backoff_ms(&ctx->settings, attempt));
     uint64_t cap = (uint64_t)ctx->settings.max_backoff_sec * 1000u;
     uint64_t asked = res->retry_after >= 0 ? (uint64_t)res->retry_after * 1000u : 0;
 
@@ -278,9 +338,20 @@ uint32_t ota_backoff_ms(const struct ota_settings *s, uint32_t attempt)
     return (uint32_t)(ms < cap ? ms : cap);
 }
 
-/* One GET of ctx->url, no redirects, no retries. */
+/* Where a retry may pick the body up: only after the link broke (bytes
+ * that failed verification must all come again). */
+static uint64_t resume_point(const struct ota_body *body, int err)
+{
+    int broken = err == OTA_ERR_NETWORK || err == OTA_ERR_TIMEOUT || err == OTA_ERR_TRUNCATED;
+
+    return broken && body && body->resume_from ? body->resume_from(body->arg) : 0;
+}
+
+/* One GET of ctx->url, no redirects, no retries; from > 0 resumes the body
+ * there. */
 static int attempt_once(struct ota_ctx *ctx, const char *accept, const char *inm,
-                        const struct ota_body *body, struct ota_http_result *res)
+                        const struct ota_body *body, uint64_t from,
+                        struct ota_http_result *res)
 {
     struct attempt a;
     struct ota_http_sink sink;
@@ -292,6 +363,7 @@ static int attempt_once(struct ota_ctx *ctx, const char *accept, const char *inm
     a.ctx = ctx;
     a.body = body;
     a.res = res;
+    a.from = body ? from : 0;
     reset_result(res);
     ctx->error_body[0] = '\0';
     ctx->location[0] = '\0';
@@ -299,28 +371,35 @@ static int attempt_once(struct ota_ctx *ctx, const char *accept, const char *inm
     sink.on_header = on_header;
     sink.on_body = on_body;
     sink.arg = &a;
+    sink.on_wait = on_wait;
     req.url = ctx->url;
     req.headers = lines;
     req.header_count = build_headers(ctx, accept, inm, lines);
-    req.range_start = 0;
+    req.range_start = a.from;
     ctx->stats.http_requests++;
-    /* begin() must see the status, so it runs from the first body byte */
-    err = body ? body->begin(body->arg) : OTA_OK;
-    if (err == OTA_OK)
+    /* a fresh body begins before the request; a resumed one continues, or
+     * begins again when the server sends it whole (on_status) */
+    err = body && a.from == 0 ? body->begin(body->arg) : OTA_OK;
+    if (err == OTA_OK && ctx->links)
+        err = ota_links_get(ctx->links, &req, &sink);
+    else if (err == OTA_OK)
         err = ctx->port->http.get(ctx->port->user, &req, &sink);
+    if (err == OTA_OK && a.resuming && !a.range_ok) /* (an empty 206) */
+        err = wrong_range(&a);
     if (err == OTA_OK && status_is_success(res->status) && body)
         err = body->end(body->arg);
     return err;
 }
 
 static int one_request(struct ota_ctx *ctx, const char *accept, const char *inm,
-                       const struct ota_body *body, struct ota_http_result *res)
+                       const struct ota_body *body, uint64_t from,
+                       struct ota_http_result *res)
 {
     unsigned redirects;
     int err;
 
     for (redirects = 0;; redirects++) {
-        err = attempt_once(ctx, accept, inm, body, res);
+        err = attempt_once(ctx, accept, inm, body, from, res);
         if (err != OTA_OK)
             return err;
         if (!status_is_redirect(res->status))
@@ -343,6 +422,7 @@ int ota_http_fetch(struct ota_ctx *ctx, const char *accept,
 {
     char first_url[OTA_URL_MAX];
     uint32_t attempt;
+    uint64_t from = 0;
     int err;
 
     /* a retry starts again from the original URL, not a redirect target */
@@ -351,9 +431,10 @@ int ota_http_fetch(struct ota_ctx *ctx, const char *accept,
         struct ota_event ev;
 
         ctx->reason[0] = '\0';
-        err = one_request(ctx, accept, if_none_match, body, res);
+        err = one_request(ctx, accept, if_none_match, body, from, res);
         if (err == OTA_OK || !retryable(ctx, err, res) || attempt >= ctx->settings.retries)
             break;
+        from = resume_point(body, err);
         memset(&ev, 0, sizeof ev);
         ev.type = OTA_EVENT_RETRY;
         ev.err = err;
@@ -362,8 +443,7 @@ int ota_http_fetch(struct ota_ctx *ctx, const char *accept,
         ota_log(ctx, OTA_LOG_WARN, "retrying after: ", ctx->reason[0] ? ctx->reason
                                                                       : ota_strerror(err), NULL);
         ota_emit(ctx, &ev);
-        if (ev.delay_ms && ctx->port->sys.sleep_ms)
-            ctx->port->sys.sleep_ms(ctx->port->user, ev.delay_ms);
+        ota_sleep_fed(ctx, ev.delay_ms);
         memcpy(ctx->url, first_url, sizeof first_url);
     }
     if (err != OTA_OK && ctx->reason[0] == '\0')

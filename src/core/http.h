@@ -14,6 +14,11 @@ struct ota_body {
     int (*data)(void *arg, const uint8_t *p, size_t n);
     int (*end)(void *arg);
     void *arg;
+    /* Optional: after a transfer broke off, how many bytes of the body are
+     * kept and need not come again (0: start over). A retry then asks for
+     * the rest with a Range request; a server that answers 200 instead
+     * restarts the body with begin(). */
+    uint64_t (*resume_from)(void *arg);
 };
 
 struct ota_http_result {
@@ -26,7 +31,9 @@ struct ota_http_result {
     int64_t retry_after;         /* seconds, -1 when absent */
 };
 
-/* GETs ctx->url (following redirects into it). accept: the Accept header.
+/* GETs ctx->url (following redirects into it), retrying what a retry can
+ * mend (a broken transfer resumes where it stopped when the body can).
+ * accept: the Accept header.
  * if_none_match: an ETag to revalidate, or NULL. Returns 0 with res->status
  * 2xx or 304, or a negative error with ctx->reason set. */
 int ota_http_fetch(struct ota_ctx *ctx, const char *accept,

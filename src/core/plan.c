@@ -301,6 +301,14 @@ void ota_plan_abort(struct ota_planner *p)
     p->plan_fd = p->state_fd = -1;
 }
 
+int ota_stage_lines_open(struct ota_ctx *ctx, const char *name, struct ota_lines *lr, char *buf,
+                         size_t cap)
+{
+    int err = ota_stage_path(ctx, ctx->path_b, sizeof ctx->path_b, name);
+
+    return err == OTA_OK ? ota_lines_open(lr, ctx, ctx->path_b, buf, cap) : err;
+}
+
 int ota_plan_open(struct ota_ctx *ctx, struct ota_lines *plan)
 {
     int err = ota_stage_path(ctx, ctx->path_a, sizeof ctx->path_a, "plan");

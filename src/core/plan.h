@@ -62,6 +62,11 @@ void ota_plan_abort(struct ota_planner *p);
 /* Stage file names, relative to the device root. */
 int ota_stage_path(struct ota_ctx *ctx, char *out, size_t cap, const char *name);
 
+/* Opens the staged file name for reading line by line in buf, its path
+ * composed in ctx->path_b (a missing file reads as empty). */
+int ota_stage_lines_open(struct ota_ctx *ctx, const char *name, struct ota_lines *lr, char *buf,
+                         size_t cap);
+
 /* Opens the staged plan for reading line by line (path in ctx->path_a). */
 int ota_plan_open(struct ota_ctx *ctx, struct ota_lines *plan);
 

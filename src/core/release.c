@@ -182,7 +182,7 @@ static int not_found(struct ota_ctx *ctx, const char *tag)
 int ota_release_get(struct ota_ctx *ctx, const char *tag, int fresh, struct ota_release *rel)
 {
     struct release_reader r;
-    struct ota_body body = {rr_begin, rr_data, rr_end, NULL};
+    struct ota_body body = {rr_begin, rr_data, rr_end, NULL, NULL};
     struct ota_cached_answer ans;
     char what[OTA_PATH_MAX + 32];
     int err;

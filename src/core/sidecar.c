@@ -52,9 +52,7 @@ int ota_sidecar_lookup(struct ota_ctx *ctx, const char *path, char hex[OTA_SHA25
     size_t len;
     int r, i, found = 0;
 
-    r = ota_stage_path(ctx, ctx->path_b, sizeof ctx->path_b, STAGED_NAME);
-    if (r == OTA_OK)
-        r = ota_lines_open(&lr, ctx, ctx->path_b, buf, cap);
+    r = ota_stage_lines_open(ctx, STAGED_NAME, &lr, buf, cap);
     if (r != OTA_OK)
         return r;
     while (!found && (r = ota_lines_next(&lr, &line, &len)) == 1)

@@ -76,13 +76,13 @@ class Config(OtaTestCase):
 
     def test_unknown_fields_are_reported_with_a_suggestion(self):
         self.repo.commit(APP, "v1")
-        self.write_config(retires=5, watchdog_timeout_ms=8000, ssid="home", password="pw")
+        self.write_config(retires=5, lora_cs_pin=17, ssid="home", password="pw")
         code, out, err = self.ota("update")
         self.assertEqual(out["status"], "installed")
         warnings = "\n".join(out["warnings"])
         self.assertIn('unknown field "retires"', warnings)
         self.assertIn('did you mean "retries"', warnings)
-        self.assertIn('"watchdog_timeout_ms" is not supported', warnings)
+        self.assertIn('"lora_cs_pin" is not supported', warnings)
         self.assertNotIn("ssid", warnings)
         self.assertIn("retires", err)  # also on stderr for people
 

@@ -199,11 +199,9 @@ class SameSettings(Workdir):
         self.assertEqual((shown["token"], shown["password"], shown["manifest_key"]),
                          ("***", "***", "***"))
         self.assertEqual(warnings, [
-            '"battery_divider_ratio" is not supported by this build yet; ignored',
             '"cellular_cost_per_mb" is not supported by this build yet; ignored',
             '"lora_spi_pins" is not supported by this build yet; ignored',
-            '"update_scheduling" is not supported by this build yet; ignored',
-            '"watchdog_timeout_ms" is not supported by this build yet; ignored'])
+            '"update_scheduling" is not supported by this build yet; ignored'])
 
     def test_hand_written_styles_read_the_same(self):
         base = {"owner": "acme", "repo": "app", "channel": "developer",
@@ -279,7 +277,8 @@ class OriginalExamples(Workdir):
                     dict(base, **block), name.replace(" ", "_"))
                 self.assertFalse([w for w in warnings if "unknown" in w], warnings)
         _shown, warnings = self.assert_same_in_every_format(everything, "everything")
-        self.assertEqual(len(warnings), 21)  # enable_delta_updates is supported
+        # enable_delta_updates, the watchdog, LED and battery are supported
+        self.assertEqual(len(warnings), 14)
         self.assertTrue(all("not supported by this build yet" in w for w in warnings))
 
 
@@ -461,7 +460,7 @@ class SameMistakeSameMessage(Workdir):
         ({"ignore": ["lib", 3]}, '"ignore" must be a list of strings'),
         ({"channel": "nightly"}, '"channel" must be "stable" or "developer"'),
         ({"reset_mode": "reboot"}, '"reset_mode" must be "hard", "soft" or "none"'),
-        ({"status_led_pin": "25"}, '"status_led_pin" must be a non-negative integer'),
+        ({"status_led_pin": "25"}, '"status_led_pin" must be an integer from 0 to 65535'),
         ({"battery_v_min": -1}, '"battery_v_min" must be a non-negative number'),
         ({"min_battery_percent": 120}, '"min_battery_percent" must be an integer from 0 to 100'),
         ({"lora_spi_pins": [18, "x"]}, '"lora_spi_pins" must be a list of non-negative integers'),

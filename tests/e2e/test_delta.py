@@ -169,7 +169,10 @@ class Delta(unittest.TestCase):
         changed = code.replace(b"compute(7", b"calc(7")
         expected = {f"{blob(code)}-{blob(changed)}.otad": (code, changed),
                     f"{blob(moved)}.otad": (lib, moved)}
-        self.assertEqual(sorted(os.listdir(out)), sorted(expected))
+        self.assertEqual(sorted(os.listdir(out)), sorted(list(expected) + ["index"]))
+        with open(os.path.join(out, "index")) as f:  # what devices read first
+            self.assertEqual(f.read(), "".join(
+                f"{name} {os.path.getsize(os.path.join(out, name))}\n" for name in sorted(expected)))
         for name, (src, target) in expected.items():
             o, result = self.path("src", src), self.path("result")
             ota_delta("--apply", o, os.path.join(out, name), "-o", result)

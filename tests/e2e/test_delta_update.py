@@ -56,21 +56,30 @@ class DeltaUpdates(OtaTestCase):
                 f.write(data)
 
     def delta_requests(self):
-        return [r for r in self.requests("raw") if "/.deltas/" in r["path"]]
+        """Requests for deltas (not for .deltas/index, which lists them)."""
+        return [r for r in self.requests("raw")
+                if "/.deltas/" in r["path"] and not r["path"].endswith("/.deltas/index")]
+
+    def index_requests(self):
+        return [r for r in self.requests("raw") if r["path"].endswith("/.deltas/index")]
+
+    def deltas(self, directory):
+        return [n for n in os.listdir(directory) if n.endswith(".otad")]
 
     def test_changed_file_travels_as_a_delta(self):
         self.release({"main.py": MAIN.replace("process(event, 77)", "handle(event, 77)")})
         code, out, _ = self.ota("update")
         self.assertEqual(out["status"], "installed")
         self.assertEqual((out["files_by_delta"], out["delta_fallbacks"]), (1, 0))
-        self.assertLess(out["bytes_received"], len(MAIN) // 50)
+        self.assertLess(out["file_bytes_received"], len(MAIN) // 50)
         self.assertEqual(len(self.delta_requests()), 1)
+        self.assertEqual(len(self.index_requests()), 1)
         self.assert_device_matches(only=not_deltas)
         self.assertFalse(os.path.exists(os.path.join(self.device, ".deltas")))
 
     def test_corrupted_delta_falls_back_to_the_whole_file(self):
         def corrupt(directory):
-            for name in os.listdir(directory):
+            for name in self.deltas(directory):
                 path = os.path.join(directory, name)
                 with open(path, "r+b") as f:
                     data = bytearray(f.read())
@@ -91,10 +100,21 @@ class DeltaUpdates(OtaTestCase):
         self.assertEqual((out["files_by_delta"], out["delta_fallbacks"]), (0, 1))
         self.assert_device_matches(only=not_deltas)
 
+    def test_unpublished_delta_is_not_asked_for(self):
+        # a file rewritten whole: its delta would not be smaller, so the
+        # index does not list one and the device does not ask
+        noise = os.urandom(3000)
+        self.release({"README.md": noise})
+        code, out, _ = self.ota("update")
+        self.assertEqual((out["files_by_delta"], out["delta_fallbacks"]), (0, 0))
+        self.assertEqual(self.delta_requests(), [])
+        self.assertEqual(len(self.index_requests()), 1)
+        self.assert_device_matches(only=not_deltas)
+
     def test_delta_for_another_blob_is_refused(self):
         def swap(directory):
             # a delta renamed to claim it starts from another blob
-            name = os.listdir(directory)[0]
+            name = self.deltas(directory)[0]
             old, rest = name.split("-", 1)
             os.rename(os.path.join(directory, name), os.path.join(directory, "0" * 40 + "-" + rest))
             with open(os.path.join(directory, old + "-" + rest), "wb") as f:

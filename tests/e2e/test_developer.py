@@ -154,7 +154,10 @@ class BadDownloads(OtaTestCase):
         self.assertEqual(len(self.requests("api")), 3)  # 1 + 2 retries
         self.assertEqual(out["retries"], 2)
         self.assertIn("503", out["error"]["reason"])
-        self.assertEqual(out.get("retry_delays_ms"), [1000, 2000])
+        # 1 s then 2 s, each with up to a quarter taken off at random
+        first, second = out.get("retry_delays_ms")
+        self.assertTrue(750 <= first <= 1000, first)
+        self.assertTrue(1500 <= second <= 2000, second)
         self.assert_unchanged()
 
     def test_transient_error_recovers(self):

@@ -13,7 +13,10 @@
  *   appears in no reason or log line that the responses did not put there;
  * - every request URL is absolute http:// or https://;
  * - the body consumer sees begin, the exact bytes of a 2xx response only,
- *   then end after the whole of it, on every attempt;
+ *   then end after the whole of it, on every attempt; after a broken
+ *   transfer it keeps what it got, and the retry asks for exactly the rest
+ *   (Range): a 206 whose Content-Range starts there continues the body, any
+ *   other success starts it again, and nothing else is ever appended;
  * - ETag, X-RateLimit-Remaining, X-RateLimit-Reset and Retry-After of the
  *   last response read as the header said (or unknown when malformed);
  * - no backoff sleeps longer than max_backoff_sec, and a rate limit defers
@@ -58,7 +61,9 @@ struct script {
     size_t input_len;
     /* the body consumer */
     int open;
-    size_t got;
+    size_t got;       /* bytes the body holds */
+    size_t base;      /* where the latest response's bytes start in it */
+    uint64_t resume_at; /* what the body last said it keeps */
     int ended;
 };
 
@@ -190,6 +195,9 @@ static int http_get(void *user, const struct ota_http_request *req,
     struct script *s = user;
 
     check_request(req);
+    /* a Range request asks for what the body said it lacks, and only then */
+    FUZZ_CHECK(req->range_start == s->resume_at);
+    s->base = req->range_start; /* where a 206's bytes belong */
     FUZZ_CHECK(++s->requests <= MAX_REQUESTS);
     s->last = NULL;
     s->headers_pushed = 0;
@@ -238,25 +246,37 @@ static int body_begin(void *arg)
 
     s->open = 1;
     s->got = 0;
+    s->base = 0;
     s->ended = 0;
+    s->resume_at = 0;
     return OTA_OK;
 }
 
 static int body_data(void *arg, const uint8_t *p, size_t n)
 {
     struct script *s = arg;
+    size_t at = s->got - s->base; /* into this response's body */
 
-    FUZZ_CHECK(s->open && !s->ended && success(s->last));
-    FUZZ_CHECK(s->got + n <= s->last->len && memcmp(p, s->last->body + s->got, n) == 0);
+    FUZZ_CHECK(s->open && !s->ended && success(s->last) && s->got >= s->base);
+    FUZZ_CHECK(at + n <= s->last->len && memcmp(p, s->last->body + at, n) == 0);
     s->got += n;
     return OTA_OK;
+}
+
+/* Keeps what a broken transfer delivered (every other body). */
+static uint64_t body_resume(void *arg)
+{
+    struct script *s = arg;
+
+    s->resume_at = s->open && !s->ended && (s->requests & 1u) ? s->got : 0;
+    return s->resume_at;
 }
 
 static int body_end(void *arg)
 {
     struct script *s = arg;
 
-    FUZZ_CHECK(s->open && !s->ended && success(s->last) && s->got == s->last->len);
+    FUZZ_CHECK(s->open && !s->ended && success(s->last) && s->got == s->base + s->last->len);
     s->ended = 1;
     return s->got && s->last->body[0] == '!' ? OTA_ERR_HASH_MISMATCH : OTA_OK;
 }
@@ -325,7 +345,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct ota_port port;
     struct ota_settings settings;
     struct ota_http_result res;
-    struct ota_body body = {body_begin, body_data, body_end, &s};
+    struct ota_body body = {body_begin, body_data, body_end, &s, body_resume};
     uint32_t retry_events = 0;
     int err;
 

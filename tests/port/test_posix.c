@@ -185,7 +185,7 @@ static int get_h(struct ota_port *port, int tcp_port, const char *scheme, const 
 {
     char url[256];
     struct ota_http_request req;
-    struct ota_http_sink sink = {on_status, on_header, on_body, r};
+    struct ota_http_sink sink = {on_status, on_header, on_body, r, NULL};
     struct response keep = *r;
 
     memset(r, 0, sizeof *r);
@@ -405,7 +405,7 @@ static void test_http_failures(struct ota_port *port, int p)
 
     {
         struct ota_http_request req = {NULL, NULL, 0, 0};
-        struct ota_http_sink sink = {on_status, on_header, on_body, &r};
+        struct ota_http_sink sink = {on_status, on_header, on_body, &r, NULL};
         CHECK_EQ_INT(port->http.get(port->user, &req, &sink), OTA_ERR_INVALID_ARG);
     }
 }

@@ -415,7 +415,7 @@ static int got_body(void *arg, const uint8_t *p, size_t n)
 
 static int get(const char *url, const char *inm, struct got *g)
 {
-    struct ota_http_sink sink = {got_status, got_header, got_body, NULL};
+    struct ota_http_sink sink = {got_status, got_header, got_body, NULL, NULL};
     struct ota_http_request req;
     const char *lines[1];
     char h[100];

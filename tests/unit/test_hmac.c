@@ -6,33 +6,8 @@
 
 #include "hex.h"
 #include "hmac.h"
-#include "sha256.h"
+#include "sha256_port.h"
 #include "test.h"
-
-static int begin(void *user, enum ota_hash_alg alg, void *state)
-{
-    (void)user;
-    if (alg != OTA_HASH_SHA256)
-        return OTA_ERR_UNSUPPORTED;
-    ota_sha256_init(state);
-    return OTA_OK;
-}
-
-static int update(void *user, void *state, const void *data, size_t len)
-{
-    (void)user;
-    ota_sha256_update(state, data, len);
-    return OTA_OK;
-}
-
-static int end(void *user, void *state, uint8_t *out)
-{
-    uint8_t scratch[32];
-
-    (void)user;
-    ota_sha256_final(state, out ? out : scratch);
-    return OTA_OK;
-}
 
 static const struct {
     const char *key_hex;
@@ -84,9 +59,7 @@ int main(void)
     struct ota_hmac h;
     size_t i, piece;
 
-    port.crypto.hash_begin = begin;
-    port.crypto.hash_update = update;
-    port.crypto.hash_end = end;
+    sha256_port_use(&port);
     ctx.port = &port;
     for (i = 0; i < sizeof rfc4231 / sizeof rfc4231[0]; i++)
         for (piece = 1; piece <= 160; piece += 13)

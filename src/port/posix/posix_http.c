@@ -170,6 +170,10 @@ static int progress_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
     (void)dltotal;
     (void)ultotal;
     (void)ulnow;
+    /* curl calls this about once a second even when nothing arrives: the
+     * engine feeds its watchdog meanwhile */
+    if (c->sink->on_wait)
+        c->sink->on_wait(c->sink->arg);
     if (dlnow != c->seen) {
         c->seen = dlnow;
         clock_gettime(CLOCK_MONOTONIC, &c->last_progress);

@@ -1,12 +1,14 @@
 /* POSIX port: initialisation. Binds the fs, http, crypto and sys operations
- * (defined in posix_fs.c, posix_http.c, posix_crypto.c, posix_sys.c) to one
- * struct ota_posix. */
+ * (defined in posix_fs.c, posix_http.c, posix_crypto.c, posix_sys.c) and the
+ * hardware parts the options configure (posix_hw.c) to one struct
+ * ota_posix. */
 #include <string.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 
 #include "ota_posix.h"
+#include "posix_hw.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_SEC 20L
 #define DEFAULT_HTTP_TIMEOUT_SEC 20L
@@ -49,6 +51,9 @@ int ota_posix_init(struct ota_posix *p, const struct ota_posix_options *opt,
         p->opt.http_timeout_sec = DEFAULT_HTTP_TIMEOUT_SEC;
     if ((int)p->opt.log_level < (int)OTA_LOG_ERROR)
         p->opt.log_level = OTA_LOG_ERROR;
+    memset(port, 0, sizeof *port);
+    if ((err = ota_posix__hw_bind(p, &port->hw)) < 0)
+        return err;
 
     /* Reference counted by libcurl: balanced by ota_posix_deinit. */
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -65,7 +70,6 @@ int ota_posix_init(struct ota_posix *p, const struct ota_posix_options *opt,
         return err;
     }
 
-    memset(port, 0, sizeof *port);
     port->fs = ota_posix__fs_ops;
     port->http = ota_posix__http_ops;
     port->crypto = ota_posix__crypto_ops;
@@ -80,6 +84,7 @@ void ota_posix_deinit(struct ota_posix *p)
 
     if (!p || !p->curl) /* never initialised, or already released */
         return;
+    ota_posix__hw_release(p);
     for (i = 0; i < OTA_POSIX_MAX_FILES; i++) { /* files the engine left open */
         if (p->fds[i] >= 0)
             close(p->fds[i]);

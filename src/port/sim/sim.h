@@ -193,6 +193,13 @@ struct sim_http {
     size_t chunk;         /* body pushed in chunks of this size (default 1000) */
     uint32_t requests;
     int down;             /* 1: every request fails with OTA_ERR_NETWORK */
+    uint32_t stall_ms;    /* a stalled link: this long before the response
+                             and before every chunk (the clock advances) */
+    uint32_t wait_step_ms; /* on_wait every this long of a stall (500) */
+    size_t drop_after;    /* the link drops after this many body bytes ... */
+    uint32_t drops;       /* ... in this many responses (then heals) */
+    uint32_t ranged;      /* requests that asked for a Range */
+    int no_ranges;        /* 1: Range is ignored (200 with the whole body) */
 };
 
 void sim_http_init(struct sim_http *h, char *text, size_t text_cap);
@@ -233,6 +240,35 @@ int sim_repo_publish(struct sim_http *h, const struct sim_repo *repo, const char
 /* The git blob SHA-1 of data, as 40 hex digits. */
 void sim_blob_sha1(const void *data, size_t len, char hex[41]);
 
+/* ---- hardware: watchdog, LED, battery, free space ---------------------------- */
+
+#define SIM_LED_LOG 256
+
+struct sim_led_change {
+    uint64_t at_ms;       /* sim clock */
+    int on;
+};
+
+struct sim_hw {
+    int watchdog_armed;
+    uint32_t watchdog_timeout_ms;
+    uint64_t last_feed_ms;
+    uint64_t max_gap_ms;  /* longest time between arming/feeds seen */
+    uint32_t feeds;
+    int watchdog_fired;   /* a gap exceeded the timeout: the device reset */
+    struct sim_led_change led[SIM_LED_LOG];
+    size_t led_changes;   /* may exceed SIM_LED_LOG: the rest is not kept */
+    struct ota_battery battery; /* what hw.battery reports (-1: unknown) */
+    uint64_t free_storage; /* what hw.free_storage reports */
+};
+
+struct sim;
+/* The gap since the last feed as if the watchdog looked now. */
+uint64_t sim_watchdog_gap_now(const struct sim *sim);
+/* Resets the hardware (nothing armed, battery unknown, storage unlimited)
+ * and fills ops. */
+void sim_hw_init(struct sim *sim, struct ota_hw_ops *ops);
+
 /* ---- the whole device ------------------------------------------------------ */
 
 typedef void (*sim_log_fn)(void *arg, enum ota_log_level level, const char *msg);
@@ -240,13 +276,16 @@ typedef void (*sim_log_fn)(void *arg, enum ota_log_level level, const char *msg)
 struct sim {
     struct sim_fs fs;
     struct sim_http http;
+    struct sim_hw hw;
     uint64_t clock_ms;    /* fake wall clock, advanced by sleep_ms */
     uint64_t rng;         /* sys.random */
     sim_log_fn log_fn;    /* optional */
     void *log_arg;
 };
 
-/* Formats the filesystem, empties the network and fills port (user = sim). */
+/* Formats the filesystem, empties the network and fills port (user = sim).
+ * The hardware operations are all there; a test takes away what its device
+ * lacks (port->hw.led = NULL...). */
 void sim_init(struct sim *sim, uint8_t *arena, size_t arena_size, char *text,
               size_t text_cap, struct ota_port *port);
 

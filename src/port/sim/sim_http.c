@@ -16,6 +16,7 @@ void sim_http_init(struct sim_http *h, char *text, size_t text_cap)
     h->text = text;
     h->text_cap = text_cap;
     h->chunk = 1000;
+    h->wait_step_ms = 500;
 }
 
 char *sim_http_keep(struct sim_http *h, const char *s, size_t n)
@@ -81,6 +82,58 @@ static int push_header(const struct ota_http_sink *sink, const char *name, const
 }
 
 /* The port's GET (user is the struct sim). */
+/* The link says nothing for stall_ms; the port keeps telling the engine
+ * that it waits, as a real one must. */
+static void stall(struct sim *sim, const struct ota_http_sink *sink)
+{
+    uint32_t left = sim->http.stall_ms;
+    uint32_t step = sim->http.wait_step_ms ? sim->http.wait_step_ms : 500u;
+
+    while (left > 0) {
+        uint32_t n = left < step ? left : step;
+        sim->clock_ms += n;
+        left -= n;
+        if (sink->on_wait)
+            sink->on_wait(sink->arg);
+    }
+}
+
+static int push_content_range(const struct ota_http_sink *sink, size_t from, size_t total)
+{
+    char value[64];
+    struct ota_strbuf sb;
+
+    ota_sb_init(&sb, value, sizeof value);
+    ota_sb_add(&sb, "bytes ");
+    ota_sb_add_u64(&sb, from);
+    ota_sb_addc(&sb, '-');
+    ota_sb_add_u64(&sb, total - 1u);
+    ota_sb_addc(&sb, '/');
+    ota_sb_add_u64(&sb, total);
+    return push_header(sink, "Content-Range", value);
+}
+
+/* The body in chunks, each after the stall; a dropping link stops early. */
+static int send_body(struct sim *sim, const struct ota_http_sink *sink, const uint8_t *body,
+                     size_t len)
+{
+    struct sim_http *h = &sim->http;
+    size_t off, limit = len;
+    int err = OTA_OK;
+
+    if (h->drops > 0 && h->drop_after < len) {
+        h->drops--;
+        limit = h->drop_after;
+    }
+    for (off = 0; err == OTA_OK && off < limit;) {
+        size_t n = limit - off < h->chunk ? limit - off : h->chunk;
+        stall(sim, sink);
+        err = sink->on_body(sink->arg, body + off, n);
+        off += n;
+    }
+    return err == OTA_OK && limit < len ? OTA_ERR_TRUNCATED : err;
+}
+
 static int http_get(void *user, const struct ota_http_request *req,
                     const struct ota_http_sink *sink)
 {
@@ -89,7 +142,7 @@ static int http_get(void *user, const struct ota_http_request *req,
     struct sim_http *h = &sim->http;
     const struct sim_response *r;
     const uint8_t *body = (const uint8_t *)not_found;
-    size_t len = sizeof not_found - 1, off;
+    size_t len = sizeof not_found - 1, range = 0;
     const char *inm;
     char digits[24];
     struct ota_strbuf sb;
@@ -98,6 +151,7 @@ static int http_get(void *user, const struct ota_http_request *req,
     if (sim->fs.power_lost || h->down)
         return OTA_ERR_NETWORK;
     h->requests++;
+    stall(sim, sink);
     r = find(h, req->url);
     inm = request_header(req, "If-None-Match");
     if (r) {
@@ -109,19 +163,24 @@ static int http_get(void *user, const struct ota_http_request *req,
             len = 0;
         }
     }
+    if (req->range_start > 0)
+        h->ranged++;
+    if (req->range_start > 0 && status == 200 && !h->no_ranges) {
+        status = req->range_start < len ? 206 : 416;
+        range = req->range_start < len ? (size_t)req->range_start : len;
+    }
     err = sink->on_status(sink->arg, status);
     if (err == OTA_OK && r && r->etag)
         err = push_header(sink, "ETag", r->etag);
+    if (err == OTA_OK && status == 206)
+        err = push_content_range(sink, range, len);
+    body += range;
+    len -= range;
     ota_sb_init(&sb, digits, sizeof digits);
     ota_sb_add_u64(&sb, len);
     if (err == OTA_OK)
         err = push_header(sink, "Content-Length", digits);
-    for (off = 0; err == OTA_OK && off < len;) {
-        size_t n = len - off < h->chunk ? len - off : h->chunk;
-        err = sink->on_body(sink->arg, body + off, n);
-        off += n;
-    }
-    return err;
+    return err == OTA_OK ? send_body(sim, sink, body, len) : err;
 }
 
 /* ---- the repository publisher ------------------------------------------------ */

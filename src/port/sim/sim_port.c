@@ -87,6 +87,13 @@ static void sleep_ms(void *user, uint32_t ms)
     sim->clock_ms += ms;
 }
 
+static uint32_t millis(void *user)
+{
+    const struct sim *sim = user;
+
+    return (uint32_t)sim->clock_ms;
+}
+
 static uint32_t random32(void *user)
 {
     struct sim *sim = user;
@@ -127,5 +134,7 @@ void sim_init(struct sim *sim, uint8_t *arena, size_t arena_size, char *text,
     port->sys.sleep_ms = sleep_ms;
     port->sys.random = random32;
     port->sys.log = log_line;
+    port->sys.millis = millis;
+    sim_hw_init(sim, &port->hw);
     port->user = sim;
 }

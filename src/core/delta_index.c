@@ -1,0 +1,80 @@
+#include "delta_index.h"
+
+#include <string.h>
+
+#include "bodysink.h"
+#include "github.h"
+#include "http.h"
+#include "lines.h"
+#include "log.h"
+#include "plan.h"
+#include "strbuf.h"
+
+#define STAGED_NAME "deltas.index"
+#define MAX_INDEX_BYTES (4u * 1024u * 1024u)
+
+enum { INDEX_UNKNOWN = 0, INDEX_STAGED = 1, INDEX_NONE = 2 };
+
+int ota_delta_index_fetch(struct ota_ctx *ctx, const char *commit)
+{
+    struct ota_file_sink sink;
+    struct ota_body body;
+    struct ota_http_result res;
+    int err;
+
+    if (ctx->delta_index != INDEX_UNKNOWN)
+        return OTA_OK;
+    ota_file_sink_init(&sink, ctx, ctx->path_a, "delta index", MAX_INDEX_BYTES, &body);
+    err = ota_stage_path(ctx, ctx->path_a, sizeof ctx->path_a, STAGED_NAME);
+    if (err == OTA_OK)
+        err = ota_github_raw_url(ctx, commit, OTA_DELTAS_DIR "/index");
+    if (err == OTA_OK)
+        err = ota_http_fetch(ctx, "*/*", NULL, &body, &res);
+    ota_file_sink_close(&sink);
+    if (err == OTA_ERR_HTTP_NOT_FOUND) {
+        ctx->reason[0] = '\0';
+        ctx->delta_index = INDEX_NONE;
+        return OTA_OK;
+    }
+    /* once per call, whatever happened: not again for every file */
+    ctx->delta_index = err == OTA_OK ? INDEX_STAGED : INDEX_NONE;
+    return err;
+}
+
+/* "<old>-<new>.otad <size>" for the delta old -> new. */
+static int line_size(const char *line, size_t len, const char *name, size_t nlen,
+                     uint64_t *size)
+{
+    if (len <= nlen + 1 || memcmp(line, name, nlen) != 0 || line[nlen] != ' ')
+        return 0;
+    return ota_parse_u64(line + nlen + 1, len - nlen - 1, size) == 0;
+}
+
+int ota_delta_index_find(struct ota_ctx *ctx, const char *old_sha, const char *new_sha,
+                         uint64_t *size, char *buf, size_t cap)
+{
+    char name[2 * OTA_SHA1_HEX + 8];
+    struct ota_strbuf sb;
+    struct ota_lines lr;
+    char *line;
+    size_t len, nlen;
+    int r, found = 0;
+
+    if (ctx->delta_index != INDEX_STAGED)
+        return OTA_ERR_NOT_FOUND;
+    ota_sb_init(&sb, name, sizeof name);
+    ota_sb_add(&sb, old_sha);
+    ota_sb_addc(&sb, '-');
+    ota_sb_add(&sb, new_sha);
+    ota_sb_add(&sb, ".otad");
+    nlen = strlen(name);
+    r = ota_stage_lines_open(ctx, STAGED_NAME, &lr, buf, cap);
+    if (r != OTA_OK)
+        return r;
+    while (!found && (r = ota_lines_next(&lr, &line, &len)) == 1)
+        found = line_size(line, len, name, nlen, size);
+    ota_lines_close(&lr);
+    if (r < 0 && r != OTA_ERR_STATE)
+        return r;
+    return found;
+}
