@@ -25,7 +25,8 @@ static const char exit_help[] =
     "server, 5 verification (SHA/size mismatch, unsafe path, bad response),\n"
     "6 device storage, 7 rate limited, 8 unauthorized or not found,\n"
     "9 installed but restart_command failed, 10 update available (check),\n"
-    "11 no previous version to roll back to (rollback).\n";
+    "11 no previous version to roll back to (rollback), 12 deferred: outside\n"
+    "the update schedule, battery too low or download too costly.\n";
 
 static const char environment_help[] =
     "Environment:\n"
@@ -87,6 +88,8 @@ static const struct command commands[] = {
     {"verify", NULL, 0, cmd_verify, "check a file's signature as a device does", verify_help},
     {"manifest", NULL, 0, cmd_manifest, "build (and sign) a release manifest", manifest_help},
     {"delta", NULL, 0, cmd_delta, "make (or apply) a delta between two files", delta_help},
+    {"publish", NULL, 0, cmd_publish, "put a signed release into a static mirror for a fleet",
+     publish_help},
     {"completion", NULL, 0, cmd_completion, "print the bash completion script",
      completion_help},
     {"manpage", NULL, 0, cmd_manpage, "print this manual as a man page (troff)",

@@ -20,6 +20,10 @@ struct command {
                            --help text */
 };
 
+/* `ota publish` (cmd_publish.c): a tool, declared here beside its table entry. */
+int cmd_publish(int argc, char **argv);
+extern const char publish_help[];
+
 /* The i-th command, device commands first; NULL past the end. */
 const struct command *command_at(size_t i);
 
