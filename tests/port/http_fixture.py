@@ -30,12 +30,16 @@ Endpoints (HTTP/1.1, keep-alive):
 pattern byte i = (i * 7 + (i >> 8)) & 0xff
 """
 import gzip
+import os
 import http.server
 import socket
 import ssl
 import sys
 import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from quiet_handler import QuietHandler  # noqa: E402
 
 
 def pattern(n, start=0):
@@ -46,19 +50,7 @@ RANGE_DATA = pattern(1000)
 BIG_DATA = pattern(1 << 20)
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):  # keep the test output quiet
-        pass
-
-    def reply(self, status, body, headers=()):
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+class Handler(QuietHandler):
 
     def hang_up(self):
         self.wfile.flush()
