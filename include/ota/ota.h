@@ -19,6 +19,7 @@
 
 #include "ota_err.h"
 #include "ota_port.h"
+#include "ota_schedule.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -88,6 +89,10 @@ struct ota_settings {
     uint32_t free_space_margin;  /* bytes kept free besides twice the
                                     download; 0 = 64 KiB */
     /* Metered links (ota_link.h) */
+    const struct ota_schedule *schedule; /* update_scheduling (ota_schedule.h;
+                                    NULL = none): window, interval, power,
+                                    crashes, canary; also makes the engine
+                                    keep the health record .ota_health */
     uint32_t max_update_cost_milli; /* refuse an update whose estimated cost
                                     on a metered link is above this many
                                     thousandths of a currency unit; 0 = no
@@ -159,6 +164,7 @@ struct ota_result {
     int can_rollback;            /* a previous version is kept (ota_rollback) */
     char reverted[OTA_SHA1_HEX]; /* last version reverted from, or "": not
                                     installed again unless forced */
+    struct ota_decision decision; /* the schedule's verdict on this check */
 };
 
 /* One file as the engine sees it: a tree entry, a plan or a state line. */
@@ -216,6 +222,7 @@ struct ota_ctx {
     uint8_t led_on;
     uint8_t led_pulsing;
     uint8_t delta_index;         /* 0 not fetched, 1 in the stage, 2 none */
+    uint8_t trial_reverted;      /* this boot reverted an unconfirmed version */
 };
 
 /* Prepares ctx. buf is the work buffer for reading files; OTA_MIN_BUFFER
@@ -226,6 +233,28 @@ int ota_init(struct ota_ctx *ctx, const struct ota_port *port,
 
 /* Optional progress callback. */
 void ota_set_event_cb(struct ota_ctx *ctx, ota_event_cb cb, void *arg);
+
+/* The application reports its health (settings.schedule keeps the record):
+ * a crash (err says how, 0 if unknown) counts towards max_crashes_before_delay;
+ * a healthy start ends the run of crashes. ota_confirm reports healthy. */
+int ota_report_crash(struct ota_ctx *ctx, int err);
+int ota_report_healthy(struct ota_ctx *ctx);
+
+/* Reads the health record (.ota_health; a fresh one when there is none). */
+int ota_read_health(struct ota_ctx *ctx, struct ota_health *out);
+
+/* A LoRa "update available" notice the radio received (docs/lora.md): it
+ * must carry a valid tag made with key and a sequence above the last one
+ * accepted, which .ota_health then remembers (replays are refused). On
+ * OTA_OK *news says whether it announces a release other than the
+ * installed one: the caller then checks for it over a capable link. A
+ * malformed frame, a bad tag or a replay: an error, nothing changed. */
+int ota_accept_notice(struct ota_ctx *ctx, const uint8_t *frame, size_t len,
+                      const uint8_t *key, size_t key_len, int *news);
+
+/* The schedule's verdict now, without a request (the canary needs the
+ * target: see ota_result.decision after ota_check). */
+int ota_explain(struct ota_ctx *ctx, struct ota_decision *out);
 
 /* Optional: carry HTTP over these links (ota_link.h) instead of the port's
  * http.get, falling back from one to the next. */

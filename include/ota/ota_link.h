@@ -28,6 +28,7 @@ extern "C" {
 
 #define OTA_LINKS_MAX 4
 #define OTA_SLOW_LINK_KBPS 256u /* below this a link is "slow": deltas first */
+#define OTA_LINK_REASON_MAX 160
 
 struct ota_link {
     const char *name;   /* "wifi", "cellular", "lora": for logs and status */
@@ -39,6 +40,8 @@ struct ota_link {
                const struct ota_http_sink *sink);
     /* Signal strength in dBm (RSSI); optional. */
     int (*signal)(void *user, int32_t *dbm);
+    /* Why up() failed, in a few words ("SIM not inserted"); optional. */
+    const char *(*why)(void *user);
     uint32_t kbps;              /* typical bandwidth; 0 = unknown (fast) */
     int metered;                /* every byte costs */
     uint32_t cost_milli_per_mb; /* thousandths of a currency unit per MB */
@@ -55,7 +58,11 @@ struct ota_links {
     int32_t signal_dbm;  /* of the active link when it was brought up;
                             INT32_MIN = unknown */
     uint64_t bytes[OTA_LINKS_MAX]; /* body bytes carried per link */
-    int last_err;        /* why the last link failed to come up */
+    int last_err;        /* why the last link failed to come up ... */
+    char reason[OTA_LINK_REASON_MAX]; /* ... in words: "cellular: ..." */
+    size_t used;         /* the last link brought up in this call (count:
+                            none); kept after disconnecting, for reports */
+    int32_t used_signal_dbm; /* its signal then (INT32_MIN: unknown) */
 };
 
 /* Takes up to OTA_LINKS_MAX links in priority order; nothing is brought up

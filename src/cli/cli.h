@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "links.h"
 #include "ota/ota.h"
 #include "ota_posix.h"
 
@@ -36,6 +37,11 @@ struct cli_options {
     int quiet;
     int force;
     int no_restart;
+    int explain;             /* check --explain */
+    int crash;               /* health --crash[=CODE] */
+    int crash_code;
+    int healthy;             /* health --ok */
+    const char *arg;         /* the argument of a command that takes one */
 };
 
 struct progress {
@@ -69,6 +75,7 @@ struct cli {
     uint32_t retry_delays_ms[MAX_RETRY_DELAYS];
     size_t retry_count;
     struct revert_report revert;
+    struct cli_links links;      /* cellular_enabled: the links updated over */
     union {                      /* the delta decoder's memory */
         uint64_t align;
         uint8_t bytes[OTA_DELTA_STATE_SIZE];
@@ -85,6 +92,10 @@ int exit_code_for(int err);
 
 int cmd_update(struct cli *cli, const char *command);
 int cmd_status(struct cli *cli, const char *command);
+int cmd_health(struct cli *cli, const char *command);
+int cmd_notice(struct cli *cli, const char *command);          /* cmd_notice.c */
+int cmd_notice_frame(int argc, char **argv);
+extern const char notice_frame_help[];
 int cmd_boot(struct cli *cli, const char *command); /* cmd_trial.c */
 int cmd_confirm(struct cli *cli, const char *command);
 int cmd_rollback(struct cli *cli, const char *command);

@@ -60,6 +60,7 @@ static void show(struct cli *cli, FILE *out)
                                         ? s->sha256_sidecar : NULL);
     jsonw_str(&w, "public_key", c->public_key);
     jsonw_str(&w, "manifest_key", masked(c->manifest_key));
+    jsonw_str(&w, "lora_key", masked(c->lora_key));
     jsonw_str(&w, "ssid", c->ssid);
     jsonw_str(&w, "password", masked(c->password));
     jsonw_str(&w, "interface", c->posix.interface);

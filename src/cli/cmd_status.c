@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "json.h"
 #include "report.h"
+#include "report_schedule.h"
 
 #define ERROR_FILE "ota_error.json"
 
@@ -65,12 +66,15 @@ int cmd_status(struct cli *cli, const char *command)
 {
     struct ota_result res;
     char error[1024];
-    int code = session_open(cli, command), err, pending, has_error;
+    int code = session_open(cli, command), err, pending, has_error, health_ok;
+    struct ota_health health;
     struct jsonw w;
 
     if (code != EXIT_OK)
         return code;
     err = ota_installed(&cli->ctx, &res);
+    /* the record a schedule keeps (reading it changes nothing) */
+    health_ok = cli->cfg.schedule_given && ota_read_health(&cli->ctx, &health) == OTA_OK;
     pending = stage_pending(cli);
     has_error = last_error(cli, error, sizeof error);
     if (cli->opt.json) {
@@ -90,6 +94,8 @@ int cmd_status(struct cli *cli, const char *command)
             jsonw_raw(&w, "last_error", error);
         else
             jsonw_str(&w, "last_error", NULL);
+        if (health_ok)
+            report_health_json(cli, &w, &health);
         jsonw_end(&w);
     } else if (err) {
         report_error(cli, command, err, "version.json is corrupt");
@@ -108,6 +114,8 @@ int cmd_status(struct cli *cli, const char *command)
             report_line(cli, "an interrupted install is pending: `ota boot` settles it");
         if (has_error)
             report_line(cli, "last error: %s", error);
+        if (health_ok)
+            report_health_plain(cli, &health);
     }
     session_close(cli);
     return exit_code_for(err);

@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "report.h"
+#include "report_schedule.h"
 #include "restart.h"
 
 /* The target is a version that was rolled back: left alone unless forced. */
@@ -16,6 +17,8 @@ static int target_reverted(const struct ota_result *res)
 
 static const char *status_of(int err, int is_check, const struct ota_result *res)
 {
+    if (err == OTA_ERR_DEFERRED || err == OTA_ERR_LOW_BATTERY || err == OTA_ERR_COST)
+        return "deferred";
     if (err != OTA_OK)
         return "error";
     if (res->installed)
@@ -62,6 +65,9 @@ static void write_json(struct cli *cli, const char *command, int err,
     jsonw_u64(&w, "files_by_delta", st->files_by_delta);
     jsonw_u64(&w, "delta_fallbacks", st->delta_fallbacks);
     jsonw_u64(&w, "retries", st->retries);
+    if (cli->opt.explain || cli->cfg.schedule_given)
+        report_decision_json(&w, &res->decision);
+    report_link_json(cli, &w);
     jsonw_open(&w, "retry_delays_ms", '[');
     for (i = 0; i < cli->retry_count; i++)
         jsonw_u64(&w, NULL, cli->retry_delays_ms[i]);
@@ -80,6 +86,8 @@ static void write_plain(struct cli *cli, const char *command, int err,
     const struct ota_stats *st = ota_last_stats(&cli->ctx);
     char bytes[32];
 
+    if (cli->opt.explain)
+        report_decision_plain(cli, &res->decision);
     if (err != OTA_OK) {
         report_error(cli, command, err, ota_reason(&cli->ctx));
         return;

@@ -17,8 +17,17 @@ static const char common_help[] =
     "      --version      print the version\n";
 
 static const char update_help[] =
-    "  -f, --force        re-check every file even if the commit is installed\n"
+    "  -f, --force        re-check every file even if the commit is installed, and\n"
+    "                     pass the update schedule by (window, interval, canary...)\n"
     "      --no-restart   do not run restart_command after installing\n";
+
+static const char explain_help[] =
+    "      --explain      say why an update would or would not run now: each rule\n"
+    "                     of update_scheduling, battery, crashes, canary\n";
+
+static const char health_help[] =
+    "      --crash[=CODE] record a crash of the application (CODE: how, a number)\n"
+    "      --ok           record a healthy start: ends the run of crashes\n";
 
 static const char exit_help[] =
     "Exit codes: 0 ok, 1 internal error, 2 usage, 3 configuration, 4 network or\n"
@@ -46,23 +55,40 @@ static const char files_help[] =
     "  .ota_reverted      the last commit rolled back from, and why\n";
 
 static const struct command commands[] = {
-    {"update", cmd_update, 1, NULL, "fetch, verify and install what changed",
+    {"update", cmd_update, OPTIONS_UPDATE, NULL, "fetch, verify and install what changed",
      "Resolves the branch tip (developer channel) or the latest release (stable),\n"
      "downloads only the files whose git blob SHA differs from what is installed,\n"
      "verifies each while it streams into the stage, then swaps them in.\n"
      "With reset_mode hard or soft, runs restart_command after installing.\n"},
-    {"check", cmd_update, 0, NULL, "is a newer version available? (exit 10 if so)",
+    {"check", cmd_update, OPTIONS_EXPLAIN, NULL, "is a newer version available? (exit 10 if so)",
      "Resolves the target commit with one request and compares it with\n"
-     "version.json. Changes nothing on the device.\n"},
+     "version.json. Changes nothing on the device (with update_scheduling, it\n"
+     "notes the check in .ota_health). When the schedule says not now (outside\n"
+     "the update window, too soon, battery low, after crashes, not in the\n"
+     "canary share) no request is sent and the exit code is 12.\n"},
+    {"health", cmd_health, OPTIONS_HEALTH, NULL, "the device's health record; report a crash",
+     "Shows .ota_health (boots, healthy boots, crashes since the last healthy\n"
+     "one, the last check and update) and what the update schedule says now.\n"
+     "The application reports with --crash after a failure it recovered from\n"
+     "(or its start-up script, after an unclean stop) and --ok once it runs\n"
+     "well; max_crashes_before_delay crashes defer updates. `ota confirm`\n"
+     "counts as --ok. The record is kept when update_scheduling is configured.\n"},
     {"status", cmd_status, 0, NULL, "installed version and the last error (no network)",
-     "Shows version.json, whether an interrupted install is pending, and the\n"
-     "newest entry of ota_error.json.\n"},
+     "Shows version.json, whether an interrupted install is pending, the\n"
+     "newest entry of ota_error.json, and with update_scheduling the health\n"
+     "record and when the next check is allowed.\n"},
     {"config check", cmd_config, 0, NULL, "validate the configuration (no network)",
      "Loads the configuration as the other commands do and reports errors (with\n"
      "file, line and field) and warnings (unknown fields, with a suggestion).\n"},
     {"config show", cmd_config, 0, NULL, "print the effective configuration, secrets masked",
      "Prints the configuration as the engine will use it, defaults filled in, as\n"
-     "one JSON object; token, password and manifest_key show as \"***\".\n"},
+     "one JSON object; token, password, manifest_key and lora_key show as \"***\".\n"},
+    {"notice", cmd_notice, OPTIONS_ARG, NULL, "a LoRa \"update available\" notice: verify, then check",
+     "FRAME is a notice the radio received, in hex (docs/lora.md). It must carry\n"
+     "a valid tag made with lora_key and a sequence above the last one accepted\n"
+     "(remembered in .ota_health: replays are refused, exit 5). A notice for a\n"
+     "release other than the installed one triggers a check over the links that\n"
+     "carry HTTP: exit 10 when an update is available, as `ota check`.\n"},
     {"boot", cmd_boot, 0, NULL, "settle the device and count a trial boot (run at start-up)",
      "Completes a swap that passed its commit point, or discards a stage that\n"
      "did not, and finishes an interrupted revert, so the device holds exactly\n"
@@ -88,6 +114,8 @@ static const struct command commands[] = {
     {"verify", NULL, 0, cmd_verify, "check a file's signature as a device does", verify_help},
     {"manifest", NULL, 0, cmd_manifest, "build (and sign) a release manifest", manifest_help},
     {"delta", NULL, 0, cmd_delta, "make (or apply) a delta between two files", delta_help},
+    {"notice-frame", NULL, 0, cmd_notice_frame, "make a LoRa notice frame (the sender's side)",
+     notice_frame_help},
     {"publish", NULL, 0, cmd_publish, "put a signed release into a static mirror for a fleet",
      publish_help},
     {"completion", NULL, 0, cmd_completion, "print the bash completion script",
@@ -140,8 +168,10 @@ void help_command(FILE *out, const struct command *c)
     if (c->run_tool)
         fputs(c->help, out);
     else
-        fprintf(out, "usage: ota %s [options]\n\n%s\n%s%s\n%s", c->name, c->help, common_help,
-                c->update_options ? update_help : "", exit_help);
+        fprintf(out, "usage: ota %s [options]%s\n\n%s\n%s%s%s%s\n%s", c->name,
+                c->update_options & OPTIONS_ARG ? " FRAME" : "", c->help, common_help, c->update_options & OPTIONS_UPDATE ? update_help : "",
+                c->update_options & OPTIONS_EXPLAIN ? explain_help : "",
+                c->update_options & OPTIONS_HEALTH ? health_help : "", exit_help);
 }
 
 char *help_string(const struct command *c)

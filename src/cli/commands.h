@@ -8,11 +8,18 @@
 
 #include "cli.h"
 
+enum {
+    OPTIONS_UPDATE = 1,  /* --force, --no-restart */
+    OPTIONS_EXPLAIN = 2, /* --explain */
+    OPTIONS_HEALTH = 4,  /* --crash[=CODE], --ok */
+    OPTIONS_ARG = 8      /* one argument (cli_options.arg) */
+};
+
 struct command {
     const char *name;   /* "update", "config check", "keygen" */
     /* Device commands: the common options, then an engine session. */
     int (*run)(struct cli *cli, const char *name);
-    int update_options; /* takes --force and --no-restart */
+    int update_options; /* OPTIONS_*: which options besides the common ones */
     /* Tools: parse their own options; argv[0] is the command. */
     int (*run_tool)(int argc, char **argv);
     const char *summary;

@@ -7,8 +7,11 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "config_reader.h"
+#include "schedule.h"
 #include "sig.h"
 
 #define MAX_CONFIG_BYTES (1L << 20)
@@ -52,13 +55,15 @@ struct table {
 
 /* update_scheduling: the original system's fleet scheduling block. */
 static const struct field schedule_fields[] = {
-    PENDING("min_update_interval_sec", F_UINT, 0),
-    PENDING("update_window_start_hour", F_UINT, 23),
-    PENDING("update_window_end_hour", F_UINT, 23),
-    PENDING("power_source", F_STRING, 0),
-    PENDING("min_battery_percent", F_UINT, 100),
-    PENDING("max_crashes_before_delay", F_UINT, 0),
-    PENDING("rollout_percent", F_UINT, 100),
+    FIELD("min_update_interval_sec", F_UINT, schedule.min_update_interval_sec),
+    RANGED("update_window_start_hour", F_UINT, sched.window_start, 23),
+    RANGED("update_window_end_hour", F_UINT, sched.window_end, 23),
+    FIELD("power_source", F_STRING, sched.power_source),
+    RANGED("min_battery_percent", F_UINT, schedule.min_battery_percent, 100),
+    FIELD("max_crashes_before_delay", F_UINT, schedule.max_crashes_before_delay),
+    FIELD("crash_delay_sec", F_UINT, schedule.crash_delay_sec),
+    RANGED("rollout_percent", F_UINT, schedule.rollout_percent, 100),
+    FIELD("device_id", F_STRING, sched.device_id),
 };
 
 static const struct table schedule = {"update_scheduling", schedule_fields,
@@ -97,6 +102,7 @@ static const struct field fields[] = {
     FIELD("ca_file", F_STRING, posix.ca_file),
     FIELD("public_key", F_STRING, public_key),
     FIELD("manifest_key", F_STRING, manifest_key),
+    FIELD("lora_key", F_STRING, lora_key),
     RANGED("watchdog_timeout_ms", F_UINT, settings.watchdog_timeout_ms, 3600000),
     FIELD("watchdog_device", F_STRING, posix.watchdog_device),
     RANGED("status_led_pin", F_UINT, hw.status_led_pin, 65535),
@@ -109,20 +115,23 @@ static const struct field fields[] = {
     FIELD("battery_v_min", F_NUMBER, hw.v_min),
     RANGED("min_battery_percent", F_UINT, settings.min_battery_percent, 100),
     FIELD("sysfs_root", F_STRING, posix.sysfs_root),
-    PENDING("cellular_enabled", F_BOOL, 0),
-    PENDING("cellular_apn", F_STRING, 0),
-    PENDING("cellular_uart", F_UINT, 0),
-    PENDING("cellular_tx_pin", F_UINT, 0),
-    PENDING("cellular_rx_pin", F_UINT, 0),
-    PENDING("cellular_baud", F_UINT, 0),
-    PENDING("cellular_tech", F_STRING, 0),
-    PENDING("cellular_cost_per_mb", F_NUMBER, 0),
+    FIELD("cellular_enabled", F_BOOL, cellular.enabled),
+    FIELD("cellular_apn", F_STRING, cellular.apn),
+    FIELD("cellular_device", F_STRING, cellular.device),
+    FIELD("cellular_modem", F_STRING, cellular.modem),
+    FIELD("cellular_uart", F_UINT, cellular.uart),
+    FIELD("cellular_tx_pin", F_UINT, cellular.tx_pin),
+    FIELD("cellular_rx_pin", F_UINT, cellular.rx_pin),
+    RANGED("cellular_baud", F_UINT, cellular.baud, 4000000),
+    FIELD("cellular_tech", F_STRING, cellular.tech),
+    FIELD("cellular_cost_per_mb", F_NUMBER, cellular.cost_per_mb),
+    FIELD("max_update_cost", F_NUMBER, max_update_cost),
     PENDING("lora_enabled", F_BOOL, 0),
     PENDING("lora_spi_pins", F_UINTS, 0),
     PENDING("lora_cs_pin", F_UINT, 0),
     PENDING("lora_rst_pin", F_UINT, 0),
     PENDING("lora_freq", F_UINT, 0),
-    {"update_scheduling", F_TABLE, 0, 0, 1, &schedule},
+    {"update_scheduling", F_TABLE, 0, 0, 0, &schedule},
 };
 
 static const struct table root = {NULL, fields, COUNT(fields)};
@@ -412,6 +421,8 @@ static int list_item(struct loader *l, const struct ota_json_token *t)
 
 static void enter(struct loader *l, const struct table *table)
 {
+    if (table == &schedule)
+        l->cfg->schedule_given = 1;
     l->table = table;
     l->seen = table == &root ? l->seen_root : l->seen_schedule;
 }
@@ -620,6 +631,101 @@ static int config_apply_hardware(struct config *cfg)
     return 0;
 }
 
+/* Money in thousandths, as the engine counts it. */
+static int config_apply_costs(struct config *cfg)
+{
+    if (cfg->cellular.cost_per_mb > 1e6 || cfg->max_update_cost > 1e6)
+        return fail(cfg, 0, "costs are at most 1000000 currency units");
+    cfg->cellular.cost_milli_per_mb = (uint32_t)(cfg->cellular.cost_per_mb * 1000.0 + 0.5);
+    cfg->settings.max_update_cost_milli = (uint32_t)(cfg->max_update_cost * 1000.0 + 0.5);
+    if (cfg->cellular.enabled && (!cfg->cellular.device || !cfg->cellular.device[0])) {
+        /* a microcontroller's configuration names UART pins, not a line */
+        warn(cfg, "\"cellular_enabled\" without \"cellular_device\" (the modem's serial "
+                  "line, e.g. \"/dev/ttyUSB2\"): no cellular fallback");
+        cfg->cellular.enabled = 0;
+    }
+    return 0;
+}
+
+static int power_source(const char *name, enum ota_power_source *out)
+{
+    static const char *const names[] = {"any", "mains", "battery", "solar"};
+    static const enum ota_power_source values[] = {OTA_POWER_ANY, OTA_POWER_MAINS,
+                                                   OTA_POWER_BATTERY, OTA_POWER_SOLAR};
+    size_t i;
+
+    for (i = 0; i < COUNT(names); i++)
+        if (strcmp(name, names[i]) == 0) {
+            *out = values[i];
+            return 0;
+        }
+    return -1;
+}
+
+/* This machine's stable identity for the canary: /etc/machine-id (systemd),
+ * else the host name. Kept in the arena. */
+static const char *machine_id(struct config *cfg)
+{
+    char id[128] = "";
+    FILE *f = fopen("/etc/machine-id", "r");
+    size_t n;
+
+    if (f) {
+        if (!fgets(id, sizeof id, f))
+            id[0] = '\0';
+        fclose(f);
+    }
+    n = strcspn(id, "\r\n");
+    id[n] = '\0';
+    if (!id[0] && gethostname(id, sizeof id - 1) != 0)
+        snprintf(id, sizeof id, "unknown");
+    id[sizeof id - 1] = '\0';
+    return keep(cfg, id, strlen(id));
+}
+
+/* Local hours are the system's time zone's, as of now. */
+static int32_t utc_offset_minutes(void)
+{
+    time_t now = time(NULL);
+    struct tm local, utc;
+    int days;
+
+    if (!localtime_r(&now, &local) || !gmtime_r(&now, &utc))
+        return 0;
+    days = local.tm_year != utc.tm_year ? (local.tm_year > utc.tm_year ? 1 : -1)
+                                        : local.tm_yday - utc.tm_yday;
+    return (int32_t)(days * 1440 + (local.tm_hour - utc.tm_hour) * 60 +
+                     (local.tm_min - utc.tm_min));
+}
+
+/* update_scheduling as the engine's struct ota_schedule. */
+static int config_apply_schedule(struct config *cfg)
+{
+    struct config_schedule *c = &cfg->sched;
+    struct ota_schedule *s = &cfg->schedule;
+
+    if (!cfg->schedule_given)
+        return 0;
+    if ((c->window_start == CONFIG_UNSET) != (c->window_end == CONFIG_UNSET))
+        return fail(cfg, 0, "\"update_window_start_hour\" and \"update_window_end_hour\" "
+                            "go together: give both or neither");
+    s->window_start_hour = c->window_start == CONFIG_UNSET ? OTA_SCHEDULE_NO_WINDOW
+                                                           : (int32_t)c->window_start;
+    s->window_end_hour = c->window_end == CONFIG_UNSET ? OTA_SCHEDULE_NO_WINDOW
+                                                       : (int32_t)c->window_end;
+    if (c->power_source && power_source(c->power_source, &s->power_source) != 0)
+        return fail(cfg, 0, "\"update_scheduling.power_source\" must be \"any\", \"mains\", "
+                            "\"battery\" or \"solar\"");
+    if (s->crash_delay_sec == 0)
+        s->crash_delay_sec = OTA_DEFAULT_CRASH_DELAY_SEC;
+    s->device_id = c->device_id && c->device_id[0] ? c->device_id : machine_id(cfg);
+    if (!s->device_id)
+        return fail(cfg, 0, "configuration too large");
+    s->utc_offset_min = utc_offset_minutes();
+    cfg->settings.schedule = s;
+    return 0;
+}
+
 /* The format of path by its extension; JSON when it has none of theirs. */
 static const struct format *format_of(const char *path)
 {
@@ -644,6 +750,8 @@ static void set_defaults(struct config *cfg)
     cfg->settings.ignore = cfg->ignore;
     cfg->hw.status_led_pin = CONFIG_UNSET;
     cfg->hw.battery_adc_pin = CONFIG_UNSET;
+    ota_schedule_defaults(&cfg->schedule);
+    cfg->sched.window_start = cfg->sched.window_end = CONFIG_UNSET;
 }
 
 int config_load(struct config *cfg, const char *path)
@@ -679,7 +787,11 @@ int config_load(struct config *cfg, const char *path)
         return OTA_ERR_CONFIG;
     apply_environment(cfg);
     err = validate(cfg);
-    return err == 0 ? config_apply_hardware(cfg) : err;
+    if (err == 0)
+        err = config_apply_hardware(cfg);
+    if (err == 0)
+        err = config_apply_costs(cfg);
+    return err == 0 ? config_apply_schedule(cfg) : err;
 }
 
 const char *config_default_path(const char *root, char *buf, size_t cap)

@@ -30,6 +30,7 @@ struct config {
     const char *restart_command; /* run after an install unless reset_mode none */
     const char *public_key;      /* Ed25519 key of the stable channel's signed */
     const char *manifest_key;    /*   manifests; HMAC key of the original system */
+    const char *lora_key;        /* hex key of the LoRa notices (docs/lora.md) */
     enum reset_mode reset_mode;
     uint32_t chunk;              /* download buffer size, bytes */
     uint32_t max_trial_boots;    /* 0: no trial boots */
@@ -41,6 +42,22 @@ struct config {
         const char *battery_supply; /* power_supply name, or "auto" */
         double divider_ratio, v_max, v_min; /* 0: the LiPo defaults */
     } hw;
+    struct config_cellular {     /* the modem link (src/cli/links.h) */
+        int enabled;
+        const char *apn, *device, *modem, *tech;
+        uint32_t baud;
+        uint32_t uart, tx_pin, rx_pin; /* microcontroller wiring: unused here */
+        double cost_per_mb;
+        uint32_t cost_milli_per_mb;
+    } cellular;
+    double max_update_cost;      /* currency units; 0: no ceiling */
+    struct ota_schedule schedule; /* update_scheduling, when given */
+    int schedule_given;
+    struct config_schedule {     /* as written, before checks */
+        uint32_t window_start, window_end; /* CONFIG_UNSET: none */
+        const char *power_source;
+        const char *device_id;
+    } sched;
     int debug;
     int channel_set;
     char *warnings[CONFIG_MAX_WARNINGS];

@@ -10,7 +10,36 @@
 #include "cli.h"
 #include "commands.h"
 
-enum { OPT_ROOT = 256, OPT_JSON, OPT_NO_RESTART, OPT_VERSION };
+enum { OPT_ROOT = 256, OPT_JSON, OPT_NO_RESTART, OPT_VERSION, OPT_EXPLAIN, OPT_CRASH, OPT_OK };
+
+/* Is option ch one that command c takes? */
+static int takes(const struct command *c, int ch)
+{
+    switch (ch) {
+    case 'f':
+    case OPT_NO_RESTART: return c->update_options & OPTIONS_UPDATE;
+    case OPT_EXPLAIN: return c->update_options & OPTIONS_EXPLAIN;
+    case OPT_CRASH:
+    case OPT_OK: return c->update_options & OPTIONS_HEALTH;
+    default: return 1;
+    }
+}
+
+static int crash_code(const char *arg, int *code)
+{
+    char *end;
+    long v;
+
+    if (!arg) {
+        *code = 0;
+        return 0;
+    }
+    v = strtol(arg, &end, 10);
+    if (*arg == '\0' || *end != '\0' || v < -2147483647L || v > 2147483647L)
+        return -1;
+    *code = (int)v;
+    return 0;
+}
 
 /* Returns -1 to go on, or an exit code (help shown, or a usage error). */
 static int parse_options(const struct command *c, struct cli_options *o, int argc, char **argv)
@@ -20,12 +49,14 @@ static int parse_options(const struct command *c, struct cli_options *o, int arg
         {"json", no_argument, NULL, OPT_JSON},     {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
         {"force", no_argument, NULL, 'f'},         {"no-restart", no_argument, NULL, OPT_NO_RESTART},
-        {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0}};
+        {"version", no_argument, NULL, OPT_VERSION}, {"explain", no_argument, NULL, OPT_EXPLAIN},
+        {"crash", optional_argument, NULL, OPT_CRASH}, {"ok", no_argument, NULL, OPT_OK},
+        {NULL, 0, NULL, 0}};
     int ch;
 
     optind = 1;
     while ((ch = getopt_long(argc, argv, "c:vqhf", longopts, NULL)) != -1) {
-        if ((ch == 'f' || ch == OPT_NO_RESTART) && !c->update_options)
+        if (!takes(c, ch))
             ch = '?';
         switch (ch) {
         case 'c': o->config_path = optarg; break;
@@ -35,6 +66,15 @@ static int parse_options(const struct command *c, struct cli_options *o, int arg
         case 'q': o->quiet = 1; break;
         case 'f': o->force = 1; break;
         case OPT_NO_RESTART: o->no_restart = 1; break;
+        case OPT_EXPLAIN: o->explain = 1; break;
+        case OPT_OK: o->healthy = 1; break;
+        case OPT_CRASH:
+            o->crash = 1;
+            if (crash_code(optarg, &o->crash_code) != 0) {
+                fprintf(stderr, "ota %s: --crash takes a number, not '%s'\n", c->name, optarg);
+                return EXIT_USAGE;
+            }
+            break;
         case 'h': help_command(stdout, c); return EXIT_OK;
         case OPT_VERSION: return print_version();
         default:
@@ -42,6 +82,8 @@ static int parse_options(const struct command *c, struct cli_options *o, int arg
             return EXIT_USAGE;
         }
     }
+    if (optind < argc && (c->update_options & OPTIONS_ARG) && !o->arg)
+        o->arg = argv[optind++];
     if (optind < argc) {
         fprintf(stderr, "ota %s: unexpected argument '%s'\n", c->name, argv[optind]);
         return EXIT_USAGE;

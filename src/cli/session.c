@@ -57,6 +57,21 @@ static int load_config(struct cli *cli, char *path, size_t cap)
     return OTA_OK;
 }
 
+/* Without a configured chunk, a buffer that suits the memory there is:
+ * larger reads are faster, a device short of memory keeps the default. */
+static size_t io_size_for_memory(struct cli *cli)
+{
+    uint64_t avail;
+
+    if (!cli->port.hw.free_memory || cli->port.hw.free_memory(cli->port.user, &avail) != OTA_OK)
+        return DEFAULT_IO_BUFFER;
+    if (avail >= 256ull << 20)
+        return 64u << 10;
+    if (avail >= 16ull << 20)
+        return 16u << 10;
+    return DEFAULT_IO_BUFFER;
+}
+
 int session_open(struct cli *cli, const char *command)
 {
     char path[4096 + 32], reason[sizeof path + sizeof cli->cfg.error + 4];
@@ -72,7 +87,7 @@ int session_open(struct cli *cli, const char *command)
     err = ota_posix_init(&cli->posix, &cli->cfg.posix, &cli->port);
     if (err != OTA_OK)
         return fail_open(cli, command, err, "cannot initialise the POSIX port");
-    io_size = cli->cfg.chunk >= 512 ? cli->cfg.chunk : DEFAULT_IO_BUFFER;
+    io_size = cli->cfg.chunk >= 512 ? cli->cfg.chunk : io_size_for_memory(cli);
     cli->buf_size = LINES_PART + io_size;
     cli->buf = malloc(cli->buf_size);
     if (!cli->buf)
@@ -81,12 +96,15 @@ int session_open(struct cli *cli, const char *command)
     if (err != OTA_OK)
         return fail_open(cli, command, err, ota_reason(&cli->ctx));
     ota_set_event_cb(&cli->ctx, report_event, cli);
+    if (cli->cfg.cellular.enabled && (err = cli_links_open(&cli->links, cli)) != OTA_OK)
+        return fail_open(cli, command, err, cli->links.reason);
     cli->progress.enabled = isatty(STDERR_FILENO) && !cli->opt.json && !cli->opt.quiet;
     return EXIT_OK;
 }
 
 void session_close(struct cli *cli)
 {
+    cli_links_close(&cli->links);
     ota_posix_deinit(&cli->posix);
     free(cli->buf);
     cli->buf = NULL;

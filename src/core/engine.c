@@ -7,7 +7,9 @@
 #include "errlog.h"
 #include "fetch.h"
 #include "fsutil.h"
+#include "gate.h"
 #include "github.h"
+#include "health.h"
 #include "install.h"
 #include "link_policy.h"
 #include "log.h"
@@ -146,14 +148,73 @@ static int revert_on_request(struct ota_ctx *ctx)
     return ota_revert(ctx, "manual");
 }
 
+/* A start: the trial counted (a version never confirmed reverted: that
+ * counts as a crash), and the health record told. */
+static int boot_step(struct ota_ctx *ctx)
+{
+    int err;
+
+    ctx->trial_reverted = 0;
+    err = ota_trial_boot(ctx);
+    ota_gate_booted(ctx, ctx->trial_reverted, OTA_ERR_NOT_CONFIRMED);
+    return err;
+}
+
+/* The application works: the previous version can go, the crashes end. */
+static int confirm_step(struct ota_ctx *ctx)
+{
+    int err = ota_backup_drop(ctx);
+
+    if (err == OTA_OK)
+        (void)ota_gate_health_report(ctx, 1, 0);
+    return err;
+}
+
 int ota_boot(struct ota_ctx *ctx)
 {
-    return settled(ctx, "boot", ota_trial_boot);
+    return settled(ctx, "boot", boot_step);
 }
 
 int ota_confirm(struct ota_ctx *ctx)
 {
-    return settled(ctx, "confirm", ota_backup_drop);
+    return settled(ctx, "confirm", confirm_step);
+}
+
+int ota_report_crash(struct ota_ctx *ctx, int err)
+{
+    begin_call(ctx);
+    return ota_gate_health_report(ctx, 0, err);
+}
+
+int ota_report_healthy(struct ota_ctx *ctx)
+{
+    begin_call(ctx);
+    return ota_gate_health_report(ctx, 1, 0);
+}
+
+int ota_read_health(struct ota_ctx *ctx, struct ota_health *out)
+{
+    begin_call(ctx);
+    return ota_health_load(ctx, out);
+}
+
+int ota_accept_notice(struct ota_ctx *ctx, const uint8_t *frame, size_t len,
+                      const uint8_t *key, size_t key_len, int *news)
+{
+    begin_call(ctx);
+    return record_failure(ctx, "notice", ota_gate_notice(ctx, frame, len, key, key_len, news));
+}
+
+int ota_explain(struct ota_ctx *ctx, struct ota_decision *out)
+{
+    struct ota_result r;
+    int err;
+
+    begin_call(ctx);
+    memset(&r, 0, sizeof r);
+    err = ota_gate_before_check(ctx, &r);
+    *out = r.decision;
+    return err;
 }
 
 int ota_rollback(struct ota_ctx *ctx)
@@ -250,6 +311,11 @@ static void read_installed(struct ota_ctx *ctx, struct ota_result *out,
         ota_log(ctx, OTA_LOG_WARN, "cannot read the trial state", NULL, NULL);
 }
 
+static int has_manifest(const struct ota_ctx *ctx, const struct ota_release *rel)
+{
+    return ctx->settings.channel == OTA_CHANNEL_STABLE && rel->manifest_id != 0;
+}
+
 static int check(struct ota_ctx *ctx, struct ota_result *out, struct ota_release *rel,
                  struct ota_version *installed)
 {
@@ -258,6 +324,8 @@ static int check(struct ota_ctx *ctx, struct ota_result *out, struct ota_release
     memset(out, 0, sizeof *out);
     read_installed(ctx, out, installed);
     err = deferred(ctx);
+    if (err == OTA_OK && !ctx->settings.force)
+        err = ota_gate_before_check(ctx, out); /* not now: not one request */
     if (err != OTA_OK)
         return err;
     ota_led_show(ctx, OTA_LED_CONNECTING);
@@ -272,6 +340,11 @@ static int check(struct ota_ctx *ctx, struct ota_result *out, struct ota_release
     if (err == OTA_OK && out->update_available && !ctx->settings.force &&
         strcmp(out->commit, out->reverted) == 0)
         out->update_available = 0;
+    /* the canary with the configured share; a release with a manifest is
+     * judged once its manifest, which may set the share, is verified */
+    if (err == OTA_OK && out->update_available && !ctx->settings.force && !has_manifest(ctx, rel))
+        err = ota_gate_release(ctx, out->commit, -1, out);
+    ota_gate_checked(ctx, err); /* a request went out: the interval counts */
     return err;
 }
 
@@ -365,18 +438,22 @@ static int plan_tree(struct ota_ctx *ctx, const char *commit, struct ota_plan_to
 /* Manifest mode: the release's manifest, authenticated and fresh, is the
  * list of files; version.json will carry its sequence and hooks. */
 static int plan_manifest(struct ota_ctx *ctx, const struct ota_release *rel,
-                         struct ota_version *next, struct ota_plan_totals *totals)
+                         struct ota_version *next, struct ota_plan_totals *totals,
+                         struct ota_result *out)
 {
     struct ota_manifest_staged m;
     int err = ota_manifest_stage(ctx, rel, next, &m);
 
+    /* the canary, with the share the signed manifest may set */
+    if (err == OTA_OK && !ctx->settings.force)
+        err = ota_gate_release(ctx, next->commit, m.rollout_percent, out);
     return err == OTA_OK ? ota_manifest_plan(ctx, &m, totals) : err;
 }
 
 /* The files of the target: from the release manifest when there is one,
  * else from the git tree at the commit. */
 static int plan_target(struct ota_ctx *ctx, struct ota_release *rel, struct ota_version *next,
-                       struct ota_plan_totals *totals)
+                       struct ota_plan_totals *totals, struct ota_result *out)
 {
     const struct ota_settings *s = &ctx->settings;
     int err = OTA_OK;
@@ -386,7 +463,7 @@ static int plan_target(struct ota_ctx *ctx, struct ota_release *rel, struct ota_
     if (rel->unchanged)
         err = get_release(ctx, 1, rel);
     if (err == OTA_OK && rel->manifest_id)
-        return plan_manifest(ctx, rel, next, totals);
+        return plan_manifest(ctx, rel, next, totals, out);
     if (err == OTA_OK && s->public_key && s->public_key[0])
         return ota_fail(ctx, OTA_ERR_SIGNATURE, "release ", rel->tag,
                         " has no " OTA_MANIFEST_ASSET " (public_key requires signed releases)");
@@ -461,7 +538,7 @@ static int update(struct ota_ctx *ctx, struct ota_result *out)
     ota_emit(ctx, &w.ev);
     err = prepare_stage(ctx);
     if (err == OTA_OK)
-        err = plan_target(ctx, &w.rel, &w.next, &w.totals);
+        err = plan_target(ctx, &w.rel, &w.next, &w.totals, out);
     if (err == OTA_OK)
         err = ota_plan_check_layout(ctx);
     if (err == OTA_OK)
@@ -478,8 +555,10 @@ static int update(struct ota_ctx *ctx, struct ota_result *out)
         return err;
     }
     err = ota_install_commit(ctx, &w.next);
-    if (err == OTA_OK)
+    if (err == OTA_OK) {
+        ota_gate_installed(ctx);
         report_installed(ctx, &w.ev, out, &w.next);
+    }
     return err;
 }
 

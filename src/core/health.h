@@ -20,20 +20,11 @@
 #define OTA_CORE_HEALTH_H
 
 #include "ota/ota.h"
+#include "ota/ota_schedule.h"
 
 #define OTA_HEALTH_FILE ".ota_health"
 #define OTA_HEALTH_TEXT_MAX 512 /* the longest file read; ours take < 240 */
 
-struct ota_health {
-    int64_t last_check;        /* last time the device asked for an update */
-    int64_t last_update;       /* last time a new version was installed */
-    uint32_t boots;            /* starts counted, healthy or not */
-    uint32_t healthy_boots;    /* starts that reached a healthy state */
-    uint32_t crashes;          /* crashes since the last healthy boot */
-    int64_t last_crash;        /* time of the last crash */
-    int32_t last_error;        /* enum ota_err of the last failure, 0 = none */
-    uint32_t notice_sequence;  /* last LoRa notice accepted (notice.h) */
-};
 
 /* A record of a device with no history: all zero. */
 void ota_health_fresh(struct ota_health *h);

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "link_policy.h"
 #include "log.h"
 #include "ota/ota_link.h"
 #include "status_led.h"
@@ -432,7 +433,7 @@ int ota_http_fetch(struct ota_ctx *ctx, const char *accept,
 
         ctx->reason[0] = '\0';
         err = one_request(ctx, accept, if_none_match, body, from, res);
-        if (err == OTA_OK || !retryable(ctx, err, res) || attempt >= ctx->settings.retries)
+        if (err == OTA_OK || !retryable(ctx, err, res) || attempt >= ota_link_retries(ctx))
             break;
         from = resume_point(body, err);
         memset(&ev, 0, sizeof ev);
@@ -446,6 +447,8 @@ int ota_http_fetch(struct ota_ctx *ctx, const char *accept,
         ota_sleep_fed(ctx, ev.delay_ms);
         memcpy(ctx->url, first_url, sizeof first_url);
     }
+    if (err == OTA_ERR_NO_LINK && ctx->links)
+        ota_fail(ctx, err, "no link came up (last: ", ctx->links->reason, ")");
     if (err != OTA_OK && ctx->reason[0] == '\0')
         ota_fail(ctx, err, ota_strerror(err), " at ", ctx->url);
     return err;

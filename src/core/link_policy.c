@@ -15,6 +15,15 @@ static const struct ota_link *active_link(const struct ota_ctx *ctx)
     return ctx->links ? ota_links_active(ctx->links) : NULL;
 }
 
+uint32_t ota_link_retries(const struct ota_ctx *ctx)
+{
+    int32_t dbm = ctx->links ? ctx->links->used_signal_dbm : INT32_MIN;
+
+    if (dbm != INT32_MIN && dbm < OTA_WEAK_SIGNAL_DBM)
+        return ctx->settings.retries + OTA_WEAK_SIGNAL_EXTRA_RETRIES;
+    return ctx->settings.retries;
+}
+
 int ota_deltas_wanted(const struct ota_ctx *ctx)
 {
     const struct ota_settings *s = &ctx->settings;

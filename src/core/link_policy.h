@@ -8,6 +8,14 @@
 
 #include "ota/ota.h"
 
+#define OTA_WEAK_SIGNAL_DBM (-85) /* below: a link that drops often */
+#define OTA_WEAK_SIGNAL_EXTRA_RETRIES 2u
+
+/* Retries per request: settings.retries, two more on a link whose signal
+ * was weak when it came up (a transfer there breaks more often, and each
+ * retry resumes where it stopped, so patience costs little). */
+uint32_t ota_link_retries(const struct ota_ctx *ctx);
+
 /* Are deltas to be asked for (and is there memory to apply them)? */
 int ota_deltas_wanted(const struct ota_ctx *ctx);
 

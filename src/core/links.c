@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "strbuf.h"
+
 int ota_links_init(struct ota_links *m, const struct ota_link *links, size_t count)
 {
     size_t i;
@@ -12,7 +14,8 @@ int ota_links_init(struct ota_links *m, const struct ota_link *links, size_t cou
     m->link = links;
     m->count = count;
     m->active = count;
-    m->signal_dbm = INT32_MIN;
+    m->used = count;
+    m->signal_dbm = m->used_signal_dbm = INT32_MIN;
     for (i = 0; i < count; i++)
         if (!links[i].up || !links[i].down)
             return OTA_ERR_INVALID_ARG;
@@ -32,6 +35,10 @@ void ota_links_reset(struct ota_links *m)
     ota_links_disconnect(m);
     m->failed = m->broke = 0;
     m->last_err = OTA_OK;
+    m->reason[0] = '\0';
+    m->used = m->count;
+    m->used_signal_dbm = INT32_MIN;
+    memset(m->bytes, 0, sizeof m->bytes);
 }
 
 static void note_signal(struct ota_links *m, const struct ota_link *l)
@@ -39,6 +46,18 @@ static void note_signal(struct ota_links *m, const struct ota_link *l)
     int32_t dbm;
 
     m->signal_dbm = l->signal && l->signal(l->user, &dbm) == OTA_OK ? dbm : INT32_MIN;
+}
+
+/* "name: why" of the last link that did not come up. */
+static void note_failure(struct ota_links *m, const struct ota_link *l, int err)
+{
+    const char *why = l->why ? l->why(l->user) : NULL;
+    struct ota_strbuf sb;
+
+    ota_sb_init(&sb, m->reason, sizeof m->reason);
+    ota_sb_add(&sb, l->name ? l->name : "link");
+    ota_sb_add(&sb, ": ");
+    ota_sb_add(&sb, why && why[0] ? why : ota_strerror(err));
 }
 
 /* The first link, in priority order, that comes up and is not skipped. */
@@ -53,12 +72,14 @@ static int connect_first(struct ota_links *m, uint32_t skip)
             continue;
         err = l->up(l->user);
         if (err == OTA_OK) {
-            m->active = i;
+            m->active = m->used = i;
             note_signal(m, l);
+            m->used_signal_dbm = m->signal_dbm;
             return OTA_OK;
         }
         m->failed |= 1u << i;
         m->last_err = err;
+        note_failure(m, l, err);
     }
     return OTA_ERR_NO_LINK;
 }

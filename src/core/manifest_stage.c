@@ -424,6 +424,8 @@ static int list_and_accept(struct ota_ctx *ctx, const char *manifest, const char
         ota_fail(ctx, err, "manifest: ", ota_strerror(err), NULL);
     out->sorted = m.unsorted_at == 0;
     out->file_count = m.info.file_count;
+    out->rollout_percent =
+        (m.info.members & OTA_MF_ROLLOUT) ? (int32_t)m.info.rollout_percent : -1;
     return err == OTA_OK ? accept_manifest(ctx, &m.info, entries, next) : err;
 }
 

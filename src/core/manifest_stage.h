@@ -18,6 +18,7 @@
 struct ota_manifest_staged {
     uint32_t file_count;
     int sorted; /* files in byte order (always so for ota-manifest/1) */
+    int32_t rollout_percent; /* the manifest's "rollout_percent", -1: none */
 };
 
 /* Stages the manifest of rel, whose tag resolved to next->commit. On entry

@@ -35,6 +35,7 @@ static int revert_unconfirmed(struct ota_ctx *ctx, uint32_t boots)
     ota_sb_add(&sb, " boots: reverted to the previous version");
     ota_log(ctx, OTA_LOG_WARN, msg, NULL, NULL);
     (void)ota_errlog_append(ctx, "boot", OTA_ERR_NOT_CONFIRMED, msg);
+    ctx->trial_reverted = 1;
     return OTA_OK;
 }
 

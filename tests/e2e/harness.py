@@ -171,7 +171,7 @@ class OtaTestCase(unittest.TestCase):
     def device_files(self):
         """Application files on the device (the updater's own excluded)."""
         own = ("ota_config.json", "version.json", "ota_error.json", ".ota_state", ".ota_cache",
-               ".ota_reverted")
+               ".ota_reverted", ".ota_health")
         return {p: d for p, d in snapshot(self.device, skip=()).items()
                 if p not in own and not p.startswith((".ota_stage", ".ota_backup"))}
 

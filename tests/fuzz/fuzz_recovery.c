@@ -19,7 +19,8 @@
  *   is there but malformed fails the boot;
  * - with one, changes outside W are confined to the paths the plan names
  *   (their parents and contents included), .ota_state (which the staged
- *   state replaces, whatever it is) and version.json;
+ *   state replaces, whatever it is) and version.json (both with what is
+ *   under them, should a directory squat on their names);
  * - a run that returns OTA_OK leaves no stage, and after a completed swap
  *   version.json names the record's commit and ref (when the record is
  *   UTF-8, as JSON must be); a run after it changes nothing outside W
@@ -225,7 +226,9 @@ static int revert_may_change(const struct oracle *o, const char *path)
 static void may_change(void *arg, const char *path)
 {
     const struct oracle *o = arg;
-    int engine_file = under(path, OTA_STATE_FILE) || strcmp(path, OTA_VERSION_FILE) == 0 ||
+    /* the engine's own files, and whatever squats on their names (a
+     * directory called version.json is moved aside, whole, into the backup) */
+    int engine_file = under(path, OTA_STATE_FILE) || under(path, OTA_VERSION_FILE) ||
                       strcmp(path, OTA_VERSION_FILE ".tmp") == 0;
 
     if (own_file(path))
