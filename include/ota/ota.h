@@ -89,6 +89,14 @@ struct ota_settings {
     uint32_t free_space_margin;  /* bytes kept free besides twice the
                                     download; 0 = 64 KiB */
     /* Metered links (ota_link.h) */
+    const char *mirror_url;  /* a static mirror made by `ota publish`
+                                (docs/mirror.md), e.g. "http://cdn/app";
+                                NULL or "" = none. Needs public_key */
+    const char *mirror_channel; /* its channel pointer; default "stable" or
+                                   "developer" by channel */
+    int mirror_first;        /* 1: the mirror is the source and GitHub (when
+                                owner and repo are set) the fallback; 0:
+                                GitHub first, the mirror (when set) after */
     const struct ota_schedule *schedule; /* update_scheduling (ota_schedule.h;
                                     NULL = none): window, interval, power,
                                     crashes, canary; also makes the engine
@@ -223,6 +231,7 @@ struct ota_ctx {
     uint8_t led_pulsing;
     uint8_t delta_index;         /* 0 not fetched, 1 in the stage, 2 none */
     uint8_t trial_reverted;      /* this boot reverted an unconfirmed version */
+    uint8_t from_mirror;         /* this call's target came from the mirror */
 };
 
 /* Prepares ctx. buf is the work buffer for reading files; OTA_MIN_BUFFER

@@ -93,6 +93,9 @@ static const struct field fields[] = {
     RANGED("max_trial_boots", F_UINT, max_trial_boots, 1000),
     FIELD("reset_mode", F_RESET, reset_mode),
     FIELD("debug", F_BOOL, debug),
+    FIELD("source", F_STRING, source),
+    FIELD("base_url", F_STRING, settings.mirror_url),
+    FIELD("mirror_channel", F_STRING, settings.mirror_channel),
     FIELD("api_url", F_STRING, settings.api_url),
     FIELD("raw_url", F_STRING, settings.raw_url),
     FIELD("user_agent", F_STRING, settings.user_agent),
@@ -568,10 +571,20 @@ static void apply_environment(struct config *cfg)
 static int validate(struct config *cfg)
 {
     uint8_t key[OTA_ED25519_KEY_LEN];
+    int mirror = cfg->source && strcmp(cfg->source, "mirror") == 0;
 
-    if (!cfg->settings.owner || !cfg->settings.owner[0])
+    if (cfg->source && !mirror && strcmp(cfg->source, "github") != 0)
+        return fail(cfg, 0, "\"source\" must be \"github\" or \"mirror\"");
+    if (mirror && !(cfg->settings.mirror_url && cfg->settings.mirror_url[0]))
+        return fail(cfg, 0, "\"source\": \"mirror\" needs \"base_url\", the mirror's URL");
+    cfg->settings.mirror_first = mirror;
+    if (cfg->settings.mirror_url && cfg->settings.mirror_url[0] &&
+        !(cfg->public_key && cfg->public_key[0]))
+        return fail(cfg, 0, "a mirror (\"base_url\") is trusted through signed manifests: "
+                            "\"public_key\" is required");
+    if (!mirror && (!cfg->settings.owner || !cfg->settings.owner[0]))
         return fail(cfg, 0, "\"owner\" is required");
-    if (!cfg->settings.repo || !cfg->settings.repo[0])
+    if (!mirror && (!cfg->settings.repo || !cfg->settings.repo[0]))
         return fail(cfg, 0, "\"repo\" is required");
     if (!cfg->channel_set)
         return fail(cfg, 0, "\"channel\" is required: \"stable\" or \"developer\"");

@@ -51,6 +51,7 @@ struct config {
         uint32_t cost_milli_per_mb;
     } cellular;
     double max_update_cost;      /* currency units; 0: no ceiling */
+    const char *source;          /* "github" (default) or "mirror" */
     struct ota_schedule schedule; /* update_scheduling, when given */
     int schedule_given;
     struct config_schedule {     /* as written, before checks */

@@ -24,6 +24,10 @@ int ota_delta_index_fetch(struct ota_ctx *ctx, const char *commit)
 
     if (ctx->delta_index != INDEX_UNKNOWN)
         return OTA_OK;
+    if (ctx->from_mirror) { /* a mirror lists no deltas: ask for each */
+        ctx->delta_index = INDEX_NONE;
+        return OTA_OK;
+    }
     ota_file_sink_init(&sink, ctx, ctx->path_a, "delta index", MAX_INDEX_BYTES, &body);
     err = ota_stage_path(ctx, ctx->path_a, sizeof ctx->path_a, STAGED_NAME);
     if (err == OTA_OK)

@@ -14,6 +14,7 @@
 #include "link_policy.h"
 #include "log.h"
 #include "manifest_plan.h"
+#include "mirror.h"
 #include "ota/ota_link.h"
 #include "plan.h"
 #include "plan_check.h"
@@ -36,9 +37,20 @@ static const char *or_default(const char *v, const char *dflt)
     return v && v[0] ? v : dflt;
 }
 
+static int has_github(const struct ota_settings *s)
+{
+    return s->owner && s->owner[0] && s->repo && s->repo[0];
+}
+
+static int has_mirror(const struct ota_settings *s)
+{
+    return s->mirror_url && s->mirror_url[0];
+}
+
+/* A source to follow: GitHub (owner and repo), a mirror, or both. */
 static int settings_valid(const struct ota_settings *s)
 {
-    return s->owner && s->owner[0] && s->repo && s->repo[0] &&
+    return (has_github(s) || has_mirror(s)) &&
            (s->channel == OTA_CHANNEL_DEVELOPER || s->channel == OTA_CHANNEL_STABLE);
 }
 
@@ -53,7 +65,14 @@ int ota_init(struct ota_ctx *ctx, const struct ota_port *port,
     ctx->port = port;
     *s = *settings;
     if (!settings_valid(s))
-        return ota_fail(ctx, OTA_ERR_CONFIG, "owner, repo and channel are required", NULL, NULL);
+        return ota_fail(ctx, OTA_ERR_CONFIG,
+                        "owner and repo (or a mirror_url), and channel are required", NULL, NULL);
+    if (has_mirror(s) && !(s->public_key && s->public_key[0]))
+        return ota_fail(ctx, OTA_ERR_CONFIG,
+                        "a mirror is trusted through signed manifests: public_key is required",
+                        NULL, NULL);
+    s->owner = or_default(s->owner, "");
+    s->repo = or_default(s->repo, "");
     s->branch = or_default(s->branch, "main");
     s->stage_dir = or_default(s->stage_dir, ".ota_stage");
     s->backup_dir = or_default(s->backup_dir, ".ota_backup");
@@ -98,6 +117,7 @@ static void begin_call(struct ota_ctx *ctx)
     ctx->reason[0] = '\0';
     memset(&ctx->stats, 0, sizeof ctx->stats);
     ctx->delta_index = 0;
+    ctx->from_mirror = 0;
     if (ctx->links) /* the preferred link first again: WiFi may be back */
         ota_links_reset(ctx->links);
     /* a watchdog that cannot start must not stop updates: said, not fatal */
@@ -247,7 +267,8 @@ static int get_release(struct ota_ctx *ctx, int fresh, struct ota_release *rel)
     return err;
 }
 
-static int resolve_target(struct ota_ctx *ctx, struct ota_result *out, struct ota_release *rel)
+static int resolve_on_github(struct ota_ctx *ctx, struct ota_result *out,
+                             struct ota_release *rel)
 {
     const struct ota_settings *s = &ctx->settings;
     const char *ref = s->branch;
@@ -267,6 +288,38 @@ static int resolve_target(struct ota_ctx *ctx, struct ota_result *out, struct ot
         ota_github_remembered_commit(ctx, out->ref, out->commit))
         return OTA_OK;
     return ota_github_resolve(ctx, out->ref, out->commit);
+}
+
+/* Worth asking the other source: this one is down, broken or lacks it. */
+static int source_failed(int err)
+{
+    return err == OTA_ERR_NETWORK || err == OTA_ERR_TIMEOUT || err == OTA_ERR_TRUNCATED ||
+           err == OTA_ERR_SERVER || err == OTA_ERR_HTTP_NOT_FOUND || err == OTA_ERR_HTTP_STATUS ||
+           err == OTA_ERR_RATE_LIMITED || err == OTA_ERR_BAD_RESPONSE || err == OTA_ERR_REDIRECTS;
+}
+
+static int resolve_on(struct ota_ctx *ctx, int mirror, struct ota_result *out,
+                      struct ota_release *rel)
+{
+    ctx->from_mirror = (uint8_t)mirror;
+    return mirror ? ota_mirror_resolve(ctx, out, rel) : resolve_on_github(ctx, out, rel);
+}
+
+/* The configured source first; when it fails and the other is configured
+ * too, the other (a fleet's mirror down: GitHub; GitHub rate limited: the
+ * mirror). The rest of the update uses the one that answered. */
+static int resolve_target(struct ota_ctx *ctx, struct ota_result *out, struct ota_release *rel)
+{
+    const struct ota_settings *s = &ctx->settings;
+    int first = has_mirror(s) && (s->mirror_first || !has_github(s));
+    int err = resolve_on(ctx, first, out, rel);
+
+    if (err == OTA_OK || !source_failed(err) || !(first ? has_github(s) : has_mirror(s)))
+        return err;
+    ota_log(ctx, OTA_LOG_WARN, first ? "mirror failed, trying GitHub: "
+                                     : "GitHub failed, trying the mirror: ", ctx->reason, NULL);
+    ctx->reason[0] = '\0';
+    return resolve_on(ctx, !first, out, rel);
 }
 
 /* After a rate limit the server named a time before which asking again is
@@ -313,7 +366,7 @@ static void read_installed(struct ota_ctx *ctx, struct ota_result *out,
 
 static int has_manifest(const struct ota_ctx *ctx, const struct ota_release *rel)
 {
-    return ctx->settings.channel == OTA_CHANNEL_STABLE && rel->manifest_id != 0;
+    return rel->mirror || (ctx->settings.channel == OTA_CHANNEL_STABLE && rel->manifest_id != 0);
 }
 
 static int check(struct ota_ctx *ctx, struct ota_result *out, struct ota_release *rel,
@@ -458,6 +511,8 @@ static int plan_target(struct ota_ctx *ctx, struct ota_release *rel, struct ota_
     const struct ota_settings *s = &ctx->settings;
     int err = OTA_OK;
 
+    if (rel->mirror)
+        return plan_manifest(ctx, rel, next, totals, out);
     if (s->channel != OTA_CHANNEL_STABLE)
         return plan_tree(ctx, next->commit, totals);
     if (rel->unchanged)

@@ -12,6 +12,7 @@
 #include "lines.h"
 #include "link_policy.h"
 #include "log.h"
+#include "mirror.h"
 #include "plan.h"
 #include "sidecar.h"
 #include "state.h"
@@ -284,7 +285,8 @@ static int fetch_by_delta(struct ota_ctx *ctx, const char *commit, struct downlo
     ota_sb_addc(&sb, '-');
     ota_sb_add(&sb, d->e->sha);
     ota_sb_add(&sb, ".otad");
-    err = ota_github_raw_url(ctx, commit, path);
+    err = ctx->from_mirror ? ota_mirror_delta_url(ctx, old_sha, d->e->sha)
+                           : ota_github_raw_url(ctx, commit, path);
     if (err == OTA_OK)
         err = ota_http_fetch(ctx, "*/*", NULL, &body, &res);
     close_source(&b);
@@ -311,6 +313,18 @@ static void fell_back(struct ota_ctx *ctx, const char *path)
     ota_log(ctx, OTA_LOG_INFO, "no usable delta for ", path, ": fetching the whole file");
     ota_log(ctx, OTA_LOG_DEBUG, "delta: ", ctx->reason, NULL);
     ctx->reason[0] = '\0';
+}
+
+/* Where the file is: the raw host at the commit, or a mirror's object. */
+static int file_url(struct ota_ctx *ctx, const char *commit, const struct ota_entry *e)
+{
+    if (!ctx->from_mirror)
+        return ota_github_raw_url(ctx, commit, e->path);
+    if (strcmp(e->sha, OTA_UNKNOWN_SHA) == 0)
+        return ota_fail(ctx, OTA_ERR_MANIFEST, e->path,
+                        ": a mirror serves files by git blob SHA-1, which the manifest lacks",
+                        NULL);
+    return ota_mirror_object_url(ctx, e->sha);
 }
 
 static int fetch_one(struct ota_ctx *ctx, const char *commit, const struct ota_entry *e,
@@ -347,7 +361,7 @@ static int fetch_one(struct ota_ctx *ctx, const char *commit, const struct ota_e
         fell_back(ctx, e->path);
     }
     if (err == OTA_OK)
-        err = ota_github_raw_url(ctx, commit, e->path);
+        err = file_url(ctx, commit, e);
     if (err == OTA_OK)
         err = ota_http_fetch(ctx, "*/*", NULL, &body, &res);
     close_stage_file(&d);

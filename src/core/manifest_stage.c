@@ -2,12 +2,14 @@
 
 #include <string.h>
 
+#include "blob.h"
 #include "bodysink.h"
 #include "fsutil.h"
 #include "hex.h"
 #include "hmac.h"
 #include "lines.h"
 #include "log.h"
+#include "mirror.h"
 #include "plan.h"
 #include "sig.h"
 #include "strbuf.h"
@@ -211,15 +213,48 @@ static int feed_reader(void *arg, const uint8_t *p, size_t n)
 
 /* ---- downloads ------------------------------------------------------------ */
 
-static int fetch_manifest(struct ota_ctx *ctx, uint64_t id, const char *path)
+static int feed_sha256(void *arg, const uint8_t *p, size_t n)
+{
+    return ota_content256_update(arg, p, n);
+}
+
+/* A mirror names the manifest by its SHA-256: the bytes must be those. */
+static int check_named_hash(struct ota_ctx *ctx, const struct ota_release *rel, const char *path)
+{
+    char actual[OTA_SHA256_HEX];
+    int err = ota_content256_begin(ctx);
+
+    if (err == OTA_OK) {
+        err = read_file(ctx, path, feed_sha256, ctx);
+        if (err == OTA_OK)
+            err = ota_content256_end(ctx, actual);
+        else
+            ota_content256_abort(ctx);
+    }
+    if (err == OTA_OK && strcmp(actual, rel->manifest_sha256) != 0)
+        return ota_fail(ctx, OTA_ERR_HASH_MISMATCH, "mirror manifest ", rel->manifest_sha256,
+                        " does not have that SHA-256 (corrupted or tampered)");
+    return err;
+}
+
+static int fetch_manifest(struct ota_ctx *ctx, const struct ota_release *rel, const char *path)
 {
     struct ota_file_sink sink;
     struct ota_body body;
+    struct ota_http_result res;
     int err;
 
     ota_file_sink_init(&sink, ctx, path, MANIFEST_FILE, OTA_MANIFEST_MAX_BYTES, &body);
-    err = ota_release_fetch_asset(ctx, id, &body);
+    if (rel->mirror) {
+        err = ota_mirror_manifest_url(ctx, rel->manifest_sha256);
+        if (err == OTA_OK)
+            err = ota_http_fetch(ctx, "application/json", NULL, &body, &res);
+    } else {
+        err = ota_release_fetch_asset(ctx, rel->manifest_id, &body);
+    }
     ota_file_sink_close(&sink);
+    if (err == OTA_OK && rel->mirror)
+        return check_named_hash(ctx, rel, path);
     if (err != OTA_OK)
         return ota_fail(ctx, err, "cannot download " MANIFEST_FILE ": ", ota_strerror(err),
                         NULL);
@@ -260,10 +295,16 @@ static int check_ed25519(struct ota_ctx *ctx, const struct ota_release *rel, con
     if (ota_sig_parse_public_key(ctx->settings.public_key, pub) != OTA_OK)
         return ota_fail(ctx, OTA_ERR_CONFIG, "public_key is not an Ed25519 public key", NULL,
                         NULL);
-    if (!rel->signature_id)
+    if (rel->mirror)
+        err = ota_hex_decode(rel->signature_hex, 128, sig, sizeof sig) == 0
+                  ? OTA_OK
+                  : ota_fail(ctx, OTA_ERR_SIGNATURE, "mirror pointer signature is not hex", NULL,
+                             NULL);
+    else if (!rel->signature_id)
         return ota_fail(ctx, OTA_ERR_SIGNATURE, "release ", rel->tag,
                         " has no " OTA_SIGNATURE_ASSET " (public_key requires signed releases)");
-    err = fetch_signature(ctx, rel->signature_id, sig);
+    else
+        err = fetch_signature(ctx, rel->signature_id, sig);
     if (err != OTA_OK)
         return err;
     err = ota_sig_verify_begin(ctx, pub, sig);
@@ -439,7 +480,7 @@ int ota_manifest_stage(struct ota_ctx *ctx, const struct ota_release *rel,
     if (err == OTA_OK)
         err = ota_stage_path(ctx, entries, sizeof entries, OTA_ENTRIES_FILE);
     if (err == OTA_OK)
-        err = fetch_manifest(ctx, rel->manifest_id, manifest);
+        err = fetch_manifest(ctx, rel, manifest);
     if (err == OTA_OK && ctx->settings.public_key && ctx->settings.public_key[0])
         err = check_ed25519(ctx, rel, manifest);
     return err == OTA_OK ? list_and_accept(ctx, manifest, entries, next, out) : err;

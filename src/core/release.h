@@ -16,6 +16,10 @@ struct ota_release {
     uint64_t signature_id;
     uint64_t signature_size;
     int unchanged;          /* latest answered 304: only tag is known */
+    /* a static mirror's release (mirror.h): its manifest and signature */
+    int mirror;
+    char manifest_sha256[65];
+    char signature_hex[129];
 };
 
 /* GET /repos/{o}/{r}/releases/latest (tag NULL) or /releases/tags/{tag},
