@@ -69,6 +69,11 @@ struct ota_settings {
                                 (.deltas/OLD-NEW.otad beside the files, made
                                 by `ota delta`); missing, broken or not
                                 verifying: the whole file is fetched */
+    int deltas_in_release;   /* stable channel: the deltas (and their
+                                index) are assets of the release, asked
+                                for at web_url's browser download URLs
+                                (public repositories), not .deltas/ */
+    const char *web_url;     /* default "https://github.com" */
     void *delta_buf;         /* the decoder's memory: OTA_DELTA_STATE_SIZE
                                 bytes aligned for uint64_t; NULL: no deltas */
     size_t delta_buf_size;
@@ -225,6 +230,7 @@ struct ota_ctx {
     int64_t defer_until;         /* set when the server rate-limited us */
     char headers[4][OTA_URL_MAX / 3]; /* request header lines */
     struct ota_links *links;     /* the connectivity manager, or NULL */
+    const char *target_ref;      /* during an update: the tag or branch */
     uint32_t led_since;          /* when the download pulses started */
     uint8_t watchdog_armed;
     uint8_t led_on;

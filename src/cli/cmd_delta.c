@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "delta.h"
 #include "delta_encode.h"
+#include "delta_git.h"
 #include "delta_tree.h"
 #include "jsonw.h"
 
@@ -20,6 +21,7 @@
 const char delta_help[] =
     "usage: ota delta OLD NEW -o DELTA [--also FILE]...\n"
     "       ota delta OLDDIR NEWDIR -o OUTDIR\n"
+    "       ota delta --git REPO OLDREF NEWREF -o OUTDIR\n"
     "       ota delta --apply OLD DELTA -o NEW [--also FILE]... [--json]\n"
     "\n"
     "Makes a delta that turns OLD into NEW (docs/delta.md): matches anywhere in\n"
@@ -30,14 +32,18 @@ const char delta_help[] =
     "--apply rebuilds NEW with the device's decoder and checks its blob id.\n"
     "Given two directories (two checkouts of a release), writes into OUTDIR\n"
     "one delta per changed file, named OLDBLOB-NEWBLOB.otad after the git blob\n"
-    "ids, and NEWBLOB.otad for a file moved under the same name; a delta no\n"
+    "ids (for a file moved elsewhere under the same name, OLDBLOB is the moved\n"
+    "file's, the first such path in byte order, as devices pick it); a delta no\n"
     "smaller than its file is left out. .git and .deltas are skipped. OUTDIR/index\n"
     "then lists every delta in OUTDIR with its size: devices ask only for those.\n"
+    "With --git, the two trees are two refs (tags, branches, commits) of the\n"
+    "repository REPO, taken as git stores the blobs (what devices download).\n"
     "\n"
     "Options:\n"
     "  -o, --out FILE     where to write the delta (or, with --apply, NEW)\n"
     "      --also FILE    another source the delta may copy from (up to 3)\n"
     "      --apply        apply DELTA to OLD instead of making one\n"
+    "      --git REPO     OLD and NEW are refs of this git repository\n"
     "      --json         with --apply: one JSON object with the figures\n"
     "  -q, --quiet        only errors\n"
     "  -h, --help         this help\n"
@@ -47,6 +53,7 @@ const char delta_help[] =
 
 struct delta_opts {
     const char *out;
+    const char *git;
     const char *also[OTA_DELTA_SOURCES_MAX - 1];
     unsigned also_count;
     int apply, json, quiet;
@@ -238,10 +245,11 @@ static int make(const struct delta_opts *o, struct file_data *sources, unsigned 
 
 static int parse(int argc, char **argv, struct delta_opts *o)
 {
-    enum { O_ALSO = 256, O_APPLY, O_JSON };
+    enum { O_ALSO = 256, O_APPLY, O_JSON, O_GIT };
     static const struct option longs[] = {
         {"out", required_argument, NULL, 'o'}, {"also", required_argument, NULL, O_ALSO},
         {"apply", no_argument, NULL, O_APPLY}, {"json", no_argument, NULL, O_JSON},
+        {"git", required_argument, NULL, O_GIT},
         {"quiet", no_argument, NULL, 'q'},     {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c;
@@ -259,6 +267,7 @@ static int parse(int argc, char **argv, struct delta_opts *o)
             o->also[o->also_count++] = optarg;
             break;
         case O_APPLY: o->apply = 1; break;
+        case O_GIT: o->git = optarg; break;
         case O_JSON: o->json = 1; break;
         case 'q': o->quiet = 1; break;
         case 'h': fputs(delta_help, stdout); return -1;
@@ -288,6 +297,8 @@ int cmd_delta(int argc, char **argv)
 
     if (code != EXIT_OK)
         return code < 0 ? EXIT_OK : code;
+    if (o.git && !o.apply)
+        return delta_publish_refs(o.git, argv[optind], argv[optind + 1], o.out, o.quiet);
     if (!o.apply && is_dir(argv[optind]) && is_dir(argv[optind + 1]))
         return delta_publish_dirs(argv[optind], argv[optind + 1], o.out, o.quiet);
     memset(sources, 0, sizeof sources);

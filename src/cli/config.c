@@ -90,6 +90,8 @@ static const struct field fields[] = {
     RANGED("max_backoff_sec", F_UINT, settings.max_backoff_sec, 86400),
     FIELD("force", F_BOOL, settings.force),
     FIELD("enable_delta_updates", F_BOOL, settings.enable_delta_updates),
+    FIELD("deltas_in_release", F_BOOL, settings.deltas_in_release),
+    FIELD("web_url", F_STRING, settings.web_url),
     RANGED("max_trial_boots", F_UINT, max_trial_boots, 1000),
     FIELD("reset_mode", F_RESET, reset_mode),
     FIELD("debug", F_BOOL, debug),

@@ -99,19 +99,21 @@ static void hex_id(const uint8_t *data, size_t size, char out[41])
         sprintf(out + 2 * i, "%02x", id[i]);
 }
 
-/* An old file with the same name as the added path, elsewhere: a move. */
+/* An old file with the same name as the added path, elsewhere: a move.
+ * The first such path in byte order, the rule devices apply to what they
+ * have installed (src/core/moved.h). */
 static const char *moved_from(const struct file_list *old, const char *path)
 {
-    const char *base = strrchr(path, '/');
+    const char *base = strrchr(path, '/'), *best = NULL;
     size_t i;
 
     base = base ? base + 1 : path;
     for (i = 0; i < old->n; i++) {
         const char *b = strrchr(old->path[i], '/');
-        if (!strcmp(b ? b + 1 : old->path[i], base))
-            return old->path[i];
+        if (!strcmp(b ? b + 1 : old->path[i], base) && (!best || strcmp(old->path[i], best) < 0))
+            best = old->path[i];
     }
-    return NULL;
+    return best;
 }
 
 struct tally {
@@ -172,13 +174,11 @@ static int one(const char *old_dir, const char *new_dir, const char *out_dir,
             return EXIT_OK; /* added, like nothing before: downloaded whole */
         }
     }
-    if (na != nb || memcmp(a, b, na) != 0) {
+    /* a moved file, even unchanged, costs a few bytes instead of itself */
+    if (moved || na != nb || memcmp(a, b, na) != 0) {
         hex_id(a, na, ha);
         hex_id(b, nb, hb);
-        if (moved)
-            snprintf(name, sizeof name, "%s.otad", hb);
-        else
-            snprintf(name, sizeof name, "%s-%s.otad", ha, hb);
+        snprintf(name, sizeof name, "%s-%s.otad", ha, hb);
         code = publish(out_dir, name, a, na, b, nb, t);
     }
     free(a);

@@ -1,10 +1,10 @@
 /* `ota delta OLDDIR NEWDIR -o OUTDIR`: the deltas a release publishes, one
  * per changed file, named by blob ids so that a device asks for exactly the
  * one from what it has: OUTDIR/<old blob>-<new blob>.otad for a file changed
- * in place, OUTDIR/<new blob>.otad for an added file made from another file
- * of the old tree (a moved one: same name elsewhere; its header names the
- * source). A delta no smaller than the file itself is not written: the
- * device downloads the file. */
+ * in place, and for an added file made from a file of the old tree with the
+ * same name elsewhere (a move: the first such path in byte order, as a
+ * device picks it). A delta no smaller than the file itself is not
+ * written: the device downloads the file. */
 #ifndef OTA_CLI_DELTA_TREE_H
 #define OTA_CLI_DELTA_TREE_H
 

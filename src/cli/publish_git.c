@@ -16,9 +16,7 @@
 #include "cli.h"
 #include "publish_tree.h"
 
-/* Runs git -C repo ARGS... with stdin from stdin_path (or /dev/null); its
- * stdout is returned for reading, its stderr goes to ours. */
-static FILE *git_start(const char *repo, const char *const args[], const char *stdin_path,
+FILE *git_start(const char *repo, const char *const args[], const char *stdin_path,
                        pid_t *pid)
 {
     const char *argv[16];
@@ -49,8 +47,7 @@ static FILE *git_start(const char *repo, const char *const args[], const char *s
     return fdopen(out[0], "rb");
 }
 
-/* Closes git's output and waits: 0 when it succeeded. */
-static int git_finish(FILE *out, pid_t pid)
+int git_finish(FILE *out, pid_t pid)
 {
     int status;
 
@@ -82,38 +79,64 @@ static int resolve_commit(const char *repo, const char *ref, char commit[SHA1_HE
 
 /* The blob ids of the listed paths at commit, one a line, in manifest
  * order, into list_path; want[i] is 1 for each file REF has. */
-static int list_blobs(const char *repo, const char *commit, const struct release *r,
-                      const char *list_path, char *want)
+int git_each_file(const char *repo, const char *ref, git_file_fn each, void *arg)
 {
-    const char *args[] = {"ls-tree", "-r", "-z", "--full-tree", commit, NULL};
+    const char *args[] = {"ls-tree", "-r", "-z", "--full-tree", ref, NULL};
     char rec[OTA_PATH_MAX + 128], mode[16], type[16], sha[48];
-    char (*sha_of)[SHA1_HEX_LEN + 1] = calloc(r->count ? r->count : 1, sizeof *sha_of);
-    FILE *out, *list;
+    size_t n;
     pid_t pid;
-    size_t n, i;
-    int c, failed = !sha_of;
+    int c, failed = 0;
+    FILE *out = git_start(repo, args, NULL, &pid);
 
-    if (failed || !(out = git_start(repo, args, NULL, &pid))) {
-        free(sha_of);
+    if (!out)
         return -1;
-    }
     for (;;) { /* "<mode> <type> <sha>\t<path>\0" */
+        char *tab;
         for (n = 0; (c = fgetc(out)) != EOF && c != 0; n++)
             if (n + 1 < sizeof rec)
                 rec[n] = (char)c;
         if (n == 0 && c == EOF)
             break;
         rec[n < sizeof rec ? n : sizeof rec - 1] = '\0';
-        char *tab = strchr(rec, '\t');
-        const struct release_file *f = tab ? release_find(r, tab + 1) : NULL;
-        if (!f || sscanf(rec, "%15s %15s %47s", mode, type, sha) != 3 ||
+        tab = strchr(rec, '\t');
+        if (!tab || sscanf(rec, "%15s %15s %47s", mode, type, sha) != 3 ||
             strcmp(type, "blob") != 0 || !strcmp(mode, "120000") || strlen(sha) != SHA1_HEX_LEN)
-            continue; /* not listed, or not a regular file */
-        i = (size_t)(f - r->files);
-        memcpy(sha_of[i], sha, SHA1_HEX_LEN + 1);
-        want[i] = 1;
+            continue; /* submodules, symbolic links */
+        failed = failed || each(arg, sha, tab + 1) != 0;
     }
-    failed = git_finish(out, pid) != 0;
+    return git_finish(out, pid) != 0 || failed ? -1 : 0;
+}
+
+struct wanted {
+    const struct release *r;
+    char (*sha_of)[SHA1_HEX_LEN + 1];
+    char *want;
+};
+
+static int want_listed(void *arg, const char *sha, const char *path)
+{
+    struct wanted *w = arg;
+    const struct release_file *f = release_find(w->r, path);
+
+    if (f) { /* not listed: not exported */
+        memcpy(w->sha_of[f - w->r->files], sha, SHA1_HEX_LEN + 1);
+        w->want[f - w->r->files] = 1;
+    }
+    return 0;
+}
+
+static int list_blobs(const char *repo, const char *commit, const struct release *r,
+                      const char *list_path, char *want)
+{
+    char (*sha_of)[SHA1_HEX_LEN + 1] = calloc(r->count ? r->count : 1, sizeof *sha_of);
+    struct wanted w = {r, sha_of, want};
+    FILE *list;
+    size_t i;
+    int failed;
+
+    if (!sha_of)
+        return -1;
+    failed = git_each_file(repo, commit, want_listed, &w) != 0;
     if (!failed && (list = fopen(list_path, "w")) != NULL) {
         for (i = 0; i < r->count; i++)
             if (want[i])
@@ -192,7 +215,7 @@ int git_export(const char *repo, const char *ref, const struct release *r,
 
     memset(e, 0, sizeof *e);
     if (resolve_commit(repo, ref, e->commit) != 0) {
-        fprintf(stderr, "ota publish: %s is not a git ref of the repository %s\n", ref, repo);
+        fprintf(stderr, "ota: %s is not a git ref of the repository %s\n", ref, repo);
         return EXIT_USAGE;
     }
     snprintf(e->tmp, sizeof e->tmp, "%s/ota-publish-XXXXXX", tmpdir ? tmpdir : "/tmp");
@@ -200,14 +223,14 @@ int git_export(const char *repo, const char *ref, const struct release *r,
         e->tmp[0] = '\0'; /* nothing to remove */
     if (!e->tmp[0] || store_join(e->tree, sizeof e->tree, e->tmp, "tree", NULL) != 0 ||
         store_join(list, sizeof list, e->tmp, "blobs", NULL) != 0 || mkdir(e->tree, 0700) != 0) {
-        fprintf(stderr, "ota publish: cannot make a temporary directory: %s\n", strerror(errno));
+        fprintf(stderr, "ota: cannot make a temporary directory: %s\n", strerror(errno));
         return EXIT_STORAGE;
     }
     if (!(want = calloc(r->count ? r->count : 1, 1)))
         return EXIT_INTERNAL;
     if (list_blobs(repo, e->commit, r, list, want) != 0 ||
         write_blobs(repo, r, list, e->tree, want) != 0) {
-        fprintf(stderr, "ota publish: cannot export %s from %s with git\n", ref, repo);
+        fprintf(stderr, "ota: cannot export %s from %s with git\n", ref, repo);
         code = EXIT_INTERNAL;
     }
     free(want);

@@ -6,6 +6,9 @@
 #ifndef OTA_CLI_PUBLISH_GIT_H
 #define OTA_CLI_PUBLISH_GIT_H
 
+#include <stdio.h>
+#include <sys/types.h>
+
 #include "publish_hash.h"
 #include "publish_release.h"
 #include "publish_store.h"
@@ -25,5 +28,17 @@ int git_export(const char *repo, const char *ref, const struct release *r,
 
 /* Removes the temporary directory (nothing when none was made). */
 void git_export_remove(struct git_export *e);
+
+/* Runs git -C repo ARGS... (at most 12) with stdin from stdin_path (or
+ * /dev/null); its stdout is returned for reading, its stderr goes to ours.
+ * git_finish closes it and waits: 0 when git succeeded. */
+FILE *git_start(const char *repo, const char *const args[], const char *stdin_path, pid_t *pid);
+int git_finish(FILE *out, pid_t pid);
+
+/* Calls each for every regular file of ref's tree (submodules and symbolic
+ * links left out): its blob SHA-1 and path. 0, or -1 when git failed or
+ * each returned non-zero. */
+typedef int (*git_file_fn)(void *arg, const char *sha, const char *path);
+int git_each_file(const char *repo, const char *ref, git_file_fn each, void *arg);
 
 #endif

@@ -7,6 +7,7 @@
 #include "http.h"
 #include "lines.h"
 #include "log.h"
+#include "mirror.h"
 #include "plan.h"
 #include "strbuf.h"
 
@@ -14,6 +15,24 @@
 #define MAX_INDEX_BYTES (4u * 1024u * 1024u)
 
 enum { INDEX_UNKNOWN = 0, INDEX_STAGED = 1, INDEX_NONE = 2 };
+
+int ota_delta_source_url(struct ota_ctx *ctx, const char *commit, const char *name)
+{
+    char path[sizeof OTA_DELTAS_DIR + 2 * OTA_SHA1_HEX + 8];
+    struct ota_strbuf sb;
+
+    if (ctx->from_mirror)
+        return ota_mirror_file_url(ctx, "deltas/", name);
+    if (ctx->settings.deltas_in_release && ctx->settings.channel == OTA_CHANNEL_STABLE &&
+        ctx->target_ref)
+        return ota_github_release_download_url(ctx, ctx->target_ref, name);
+    ota_sb_init(&sb, path, sizeof path);
+    ota_sb_add(&sb, OTA_DELTAS_DIR "/");
+    ota_sb_add(&sb, name);
+    if (sb.overflow)
+        return ota_fail(ctx, OTA_ERR_PATH_TOO_LONG, "delta name too long", NULL, NULL);
+    return ota_github_raw_url(ctx, commit, path);
+}
 
 int ota_delta_index_fetch(struct ota_ctx *ctx, const char *commit)
 {
@@ -31,7 +50,7 @@ int ota_delta_index_fetch(struct ota_ctx *ctx, const char *commit)
     ota_file_sink_init(&sink, ctx, ctx->path_a, "delta index", MAX_INDEX_BYTES, &body);
     err = ota_stage_path(ctx, ctx->path_a, sizeof ctx->path_a, STAGED_NAME);
     if (err == OTA_OK)
-        err = ota_github_raw_url(ctx, commit, OTA_DELTAS_DIR "/index");
+        err = ota_delta_source_url(ctx, commit, "index");
     if (err == OTA_OK)
         err = ota_http_fetch(ctx, "*/*", NULL, &body, &res);
     ota_file_sink_close(&sink);

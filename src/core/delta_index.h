@@ -8,6 +8,11 @@
 
 #include "ota/ota.h"
 
+/* ctx->url = where the source publishes the delta-directory file name
+ * ("index", "OLD-NEW.otad"): .deltas/ in the repository at commit, the
+ * release's assets (deltas_in_release), or a mirror's deltas/. */
+int ota_delta_source_url(struct ota_ctx *ctx, const char *commit, const char *name);
+
 /* Fetches the index at commit into the stage, once per call: OTA_OK with
  * it or without one (404); another failure is returned. */
 int ota_delta_index_fetch(struct ota_ctx *ctx, const char *commit);

@@ -78,6 +78,7 @@ int ota_init(struct ota_ctx *ctx, const struct ota_port *port,
     s->backup_dir = or_default(s->backup_dir, ".ota_backup");
     s->api_url = or_default(s->api_url, "https://api.github.com");
     s->raw_url = or_default(s->raw_url, "https://raw.githubusercontent.com");
+    s->web_url = or_default(s->web_url, "https://github.com");
     s->user_agent = or_default(s->user_agent, "ota/" OTA_VERSION_STRING);
     if (s->max_backoff_sec == 0)
         s->max_backoff_sec = 60;
@@ -592,6 +593,7 @@ static int update(struct ota_ctx *ctx, struct ota_result *out)
     w.ev.commit = out->commit;
     ota_emit(ctx, &w.ev);
     err = prepare_stage(ctx);
+    ctx->target_ref = out->ref; /* where the release's deltas are */
     if (err == OTA_OK)
         err = plan_target(ctx, &w.rel, &w.next, &w.totals, out);
     if (err == OTA_OK)
@@ -605,6 +607,7 @@ static int update(struct ota_ctx *ctx, struct ota_result *out)
         emit_planned(ctx, &w.ev, &w.totals);
         err = ota_fetch_planned(ctx, out->commit, w.totals.fetch_count);
     }
+    ctx->target_ref = NULL;
     if (err != OTA_OK) {
         (void)ota_install_discard(ctx); /* nothing was committed: stay as we are */
         return err;

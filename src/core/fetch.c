@@ -13,6 +13,7 @@
 #include "link_policy.h"
 #include "log.h"
 #include "mirror.h"
+#include "moved.h"
 #include "plan.h"
 #include "sidecar.h"
 #include "state.h"
@@ -139,9 +140,17 @@ static int dl_end(void *arg)
 
 /* ---- by delta: the body is a delta from the installed blob at the path -- */
 
+/* What a delta is made from: the installed file at the same path, or a
+ * file moved here from elsewhere (moved.h). */
+struct delta_from {
+    const char *path;  /* NULL: no source */
+    const char *sha;
+};
+
 struct by_delta {
     struct download *d;
     struct ota_delta_dec *dec;
+    const char *src_path;
     const char *old_sha;
     int src_fd;
     uint64_t fed;      /* delta bytes the decoder took */
@@ -179,7 +188,7 @@ static int bd_read_source(void *arg, unsigned index, uint64_t offset, uint8_t *b
     if (index != 0 || !header_fits(b))
         return OTA_ERR_DELTA;
     if (b->src_fd < 0) {
-        b->src_fd = FS->open(USER, b->d->e->path, OTA_OPEN_READ);
+        b->src_fd = FS->open(USER, b->src_path, OTA_OPEN_READ);
         if (b->src_fd < 0)
             return b->src_fd;
     }
@@ -262,11 +271,13 @@ static int delta_worth_asking(struct ota_ctx *ctx, const char *commit, const str
     return r != 0;
 }
 
-/* Fetches .deltas/OLD-NEW.otad at commit and rebuilds the file from it. */
+/* Fetches the delta OLD-NEW.otad where the source publishes it and rebuilds
+ * the file from it. */
 static int fetch_by_delta(struct ota_ctx *ctx, const char *commit, struct download *d,
-                          const char *old_sha)
+                          const struct delta_from *from)
 {
-    char path[sizeof OTA_DELTAS_DIR + 2 * OTA_SHA1_HEX + 8];
+    const char *old_sha = from->sha;
+    char name[2 * OTA_SHA1_HEX + 8];
     struct by_delta b;
     struct ota_body body = {bd_begin, bd_data, bd_end, NULL, bd_resume};
     struct ota_http_result res;
@@ -276,17 +287,16 @@ static int fetch_by_delta(struct ota_ctx *ctx, const char *commit, struct downlo
     b.d = d;
     b.dec = (struct ota_delta_dec *)ctx->settings.delta_buf;
     b.old_sha = old_sha;
+    b.src_path = from->path;
     b.src_fd = -1;
     b.fed = 0;
     body.arg = &b;
-    ota_sb_init(&sb, path, sizeof path);
-    ota_sb_add(&sb, OTA_DELTAS_DIR "/");
+    ota_sb_init(&sb, name, sizeof name);
     ota_sb_add(&sb, old_sha);
     ota_sb_addc(&sb, '-');
     ota_sb_add(&sb, d->e->sha);
     ota_sb_add(&sb, ".otad");
-    err = ctx->from_mirror ? ota_mirror_delta_url(ctx, old_sha, d->e->sha)
-                           : ota_github_raw_url(ctx, commit, path);
+    err = ota_delta_source_url(ctx, commit, name);
     if (err == OTA_OK)
         err = ota_http_fetch(ctx, "*/*", NULL, &body, &res);
     close_source(&b);
@@ -315,6 +325,26 @@ static void fell_back(struct ota_ctx *ctx, const char *path)
     ctx->reason[0] = '\0';
 }
 
+/* The file a delta for e would be made from, if deltas are wanted: the
+ * blob it replaces, or for an added file the one moved.h picks. */
+static struct delta_from delta_source(struct ota_ctx *ctx, const struct ota_entry *e,
+                                      const char *old_sha, char moved_path[OTA_PATH_MAX],
+                                      char moved_sha[OTA_SHA1_HEX])
+{
+    struct delta_from from = {NULL, NULL};
+
+    if (old_sha[0]) {
+        from.path = e->path;
+        from.sha = old_sha;
+    } else if (ota_deltas_wanted(ctx) && strcmp(e->sha, OTA_UNKNOWN_SHA) != 0 &&
+               ota_moved_source(ctx, e->path, moved_path, moved_sha, (char *)ctx->io_buf,
+                                ctx->io_size) == 1) {
+        from.path = moved_path;
+        from.sha = moved_sha;
+    }
+    return from;
+}
+
 /* Where the file is: the raw host at the commit, or a mirror's object. */
 static int file_url(struct ota_ctx *ctx, const char *commit, const struct ota_entry *e)
 {
@@ -333,8 +363,10 @@ static int fetch_one(struct ota_ctx *ctx, const char *commit, const struct ota_e
     struct download d;
     struct ota_body body = {dl_begin, dl_data, dl_end, NULL, dl_resume};
     struct ota_http_result res;
+    char moved_path[OTA_PATH_MAX], moved_sha[OTA_SHA1_HEX];
+    struct delta_from from = delta_source(ctx, e, old_sha, moved_path, moved_sha);
     /* (before path_a and path_b hold the stage path: the index uses them) */
-    int by_delta = delta_worth_asking(ctx, commit, e, old_sha), err;
+    int by_delta = from.path && delta_worth_asking(ctx, commit, e, from.sha), err;
 
     memset(&d, 0, sizeof d);
     d.ctx = ctx;
@@ -354,7 +386,7 @@ static int fetch_one(struct ota_ctx *ctx, const char *commit, const struct ota_e
     if (err == OTA_OK)
         err = ota_mkdirs_for(ctx, ctx->path_a);
     if (err == OTA_OK && by_delta) {
-        if (fetch_by_delta(ctx, commit, &d, old_sha) == OTA_OK) {
+        if (fetch_by_delta(ctx, commit, &d, &from) == OTA_OK) {
             ctx->stats.files_by_delta++;
             return OTA_OK;
         }

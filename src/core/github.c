@@ -159,6 +159,24 @@ int ota_github_tree(struct ota_ctx *ctx, const char *commit,
     return err;
 }
 
+int ota_github_release_download_url(struct ota_ctx *ctx, const char *tag, const char *name)
+{
+    const struct ota_settings *s = &ctx->settings;
+    struct ota_strbuf sb;
+
+    ota_sb_init(&sb, ctx->url, sizeof ctx->url);
+    ota_sb_add(&sb, s->web_url);
+    ota_sb_addc(&sb, '/');
+    ota_sb_add_url_escaped(&sb, s->owner, 0);
+    ota_sb_addc(&sb, '/');
+    ota_sb_add_url_escaped(&sb, s->repo, 0);
+    ota_sb_add(&sb, "/releases/download/");
+    ota_sb_add_url_escaped(&sb, tag, 0);
+    ota_sb_addc(&sb, '/');
+    ota_sb_add_url_escaped(&sb, name, 0);
+    return url_done(ctx, &sb);
+}
+
 int ota_github_raw_url(struct ota_ctx *ctx, const char *commit, const char *path)
 {
     const struct ota_settings *s = &ctx->settings;

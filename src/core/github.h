@@ -50,4 +50,8 @@ int ota_github_tree(struct ota_ctx *ctx, const char *commit,
 /* Puts the raw-host URL of path at commit into ctx->url. */
 int ota_github_raw_url(struct ota_ctx *ctx, const char *commit, const char *path);
 
+/* ctx->url = web_url/{o}/{r}/releases/download/{tag}/{name}: a release
+ * asset by name (github.com's browser_download_url; public repositories). */
+int ota_github_release_download_url(struct ota_ctx *ctx, const char *tag, const char *name);
+
 #endif

@@ -42,6 +42,11 @@ static int mirror_url(struct ota_ctx *ctx, const char *a, const char *b, const c
     return OTA_OK;
 }
 
+int ota_mirror_file_url(struct ota_ctx *ctx, const char *dir, const char *name)
+{
+    return mirror_url(ctx, dir, name, NULL);
+}
+
 int ota_mirror_manifest_url(struct ota_ctx *ctx, const char *sha256)
 {
     return mirror_url(ctx, "manifests/", sha256, ".json");
@@ -50,19 +55,6 @@ int ota_mirror_manifest_url(struct ota_ctx *ctx, const char *sha256)
 int ota_mirror_object_url(struct ota_ctx *ctx, const char *blob)
 {
     return mirror_url(ctx, "objects/", blob, NULL);
-}
-
-int ota_mirror_delta_url(struct ota_ctx *ctx, const char *old_blob, const char *new_blob)
-{
-    char name[2 * OTA_SHA1_HEX + 8];
-    struct ota_strbuf sb;
-
-    ota_sb_init(&sb, name, sizeof name);
-    ota_sb_add(&sb, old_blob);
-    ota_sb_addc(&sb, '-');
-    ota_sb_add(&sb, new_blob);
-    ota_sb_add(&sb, ".otad");
-    return mirror_url(ctx, "deltas/", name, NULL);
 }
 
 /* ---- the channel pointer --------------------------------------------------------- */

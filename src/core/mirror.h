@@ -17,9 +17,10 @@ const char *ota_mirror_channel(const struct ota_ctx *ctx);
  * channel), rel's mirror fields (manifest hash and signature). */
 int ota_mirror_resolve(struct ota_ctx *ctx, struct ota_result *out, struct ota_release *rel);
 
-/* ctx->url = base_url/manifests/<sha256>.json, objects/<blob>, deltas/... */
+/* ctx->url = base_url/manifests/<sha256>.json, objects/<blob> */
 int ota_mirror_manifest_url(struct ota_ctx *ctx, const char *sha256);
 int ota_mirror_object_url(struct ota_ctx *ctx, const char *blob);
-int ota_mirror_delta_url(struct ota_ctx *ctx, const char *old_blob, const char *new_blob);
+/* ctx->url = base_url/<dir><name> */
+int ota_mirror_file_url(struct ota_ctx *ctx, const char *dir, const char *name);
 
 #endif

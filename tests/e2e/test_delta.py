@@ -141,10 +141,47 @@ class Delta(unittest.TestCase):
         proc = ota_delta("--apply", other, self.path("delta"), "-o", out, expect=5)
         self.assertIn(b"made from other files", proc.stderr)
 
+    def test_git_refs(self):
+        """Two commits of a repository give the deltas two checkouts give, made
+        from the blobs git stores (text=auto stored a CRLF file with LF: the
+        blob is what devices download and hash, not the checkout)."""
+        repo = self.path("repo")
+        os.makedirs(repo)
+        git(repo, "init", "-q")
+        code = b"".join(b"value_%d = compute(%d)\r\n" % (i, i) for i in range(800))
+        files = {"main.py": code, "lib/util.py": b"X = 1\n" * 300, ".gitattributes": b"* text=auto\n"}
+        for step, changes in enumerate(({}, {"main.py": code.replace(b"compute(7", b"calc(7")})):
+            files.update(changes)
+            for rel, data in files.items():
+                os.makedirs(os.path.dirname(os.path.join(repo, rel)), exist_ok=True)
+                with open(os.path.join(repo, rel), "wb") as f:
+                    f.write(data)
+            git(repo, "add", "-A")
+            git(repo, "-c", "core.autocrlf=false", "commit", "-q", "-m", f"v{step + 1}")
+            git(repo, "tag", f"v{step + 1}")
+        out = self.path("deltas")
+        ota_delta("--git", repo, "v1", "v2", "-o", out, "-q")
+        old_blob = git(repo, "rev-parse", "v1:main.py").strip()
+        new_blob = git(repo, "rev-parse", "v2:main.py").strip()
+        name = f"{old_blob}-{new_blob}.otad"
+        self.assertEqual(sorted(os.listdir(out)), [name, "index"])
+        old_file = self.path("old_main", subprocess.run(
+            ["git", "-C", repo, "cat-file", "blob", old_blob], capture_output=True,
+            check=True).stdout)
+        result = self.path("result")
+        ota_delta("--apply", old_file, os.path.join(out, name), "-o", result)
+        with open(result, "rb") as f:
+            rebuilt = f.read()
+        blob = subprocess.run(["git", "-C", repo, "cat-file", "blob", new_blob],
+                              capture_output=True, check=True).stdout
+        self.assertEqual(rebuilt, blob)
+        self.assertNotEqual(blob, files["main.py"])  # git stored it with LF
+        self.assertEqual(ota_delta("--git", repo, "v1", "nope", "-o", out, expect=2).returncode, 2)
+
     def test_directories(self):
         """Two trees: one delta per changed file, named by blob ids; a moved
-        file's delta is named by its new blob alone; unchanged, unrelated
-        added and incompressible files get none."""
+        file's delta is named by the moved file's blob and its new one;
+        unchanged, unrelated added and incompressible files get none."""
         def tree(name, files):
             root = self.path(name)
             for rel, data in files.items():
@@ -168,7 +205,7 @@ class Delta(unittest.TestCase):
         moved = lib + b"def extra(): pass\n"
         changed = code.replace(b"compute(7", b"calc(7")
         expected = {f"{blob(code)}-{blob(changed)}.otad": (code, changed),
-                    f"{blob(moved)}.otad": (lib, moved)}
+                    f"{blob(lib)}-{blob(moved)}.otad": (lib, moved)}
         self.assertEqual(sorted(os.listdir(out)), sorted(list(expected) + ["index"]))
         with open(os.path.join(out, "index")) as f:  # what devices read first
             self.assertEqual(f.read(), "".join(

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import unittest
 
-from harness import OTA_BIN, OtaTestCase
+from harness import OTA_BIN, OtaTestCase, git
 
 MAIN = "".join(f"def handler_{i}(event):\n    return process(event, {i})\n"
                for i in range(1500))
@@ -37,7 +37,11 @@ class DeltaUpdates(OtaTestCase):
             shutil.rmtree(d, ignore_errors=True)
         files = {p: d for p, d in self.repo.files_at().items() if not_deltas(p)}
         self.write_tree(before, files)
-        files.update({p: (d.encode() if isinstance(d, str) else d) for p, d in changes.items()})
+        for p, d in changes.items():  # None: the file goes
+            if d is None:
+                files.pop(p, None)
+            else:
+                files[p] = d.encode() if isinstance(d, str) else d
         self.write_tree(after, files)
         self.repo.write({".deltas": None})
         if publish:
@@ -100,6 +104,17 @@ class DeltaUpdates(OtaTestCase):
         self.assertEqual((out["files_by_delta"], out["delta_fallbacks"]), (0, 1))
         self.assert_device_matches(only=not_deltas)
 
+    def test_moved_file_travels_as_a_delta_from_where_it_was(self):
+        # lib/consts.py moves to pkg/consts.py (one line added): the delta is
+        # made from the installed lib/consts.py, which then goes
+        self.release({"lib/consts.py": None, "pkg/consts.py": LIB + "EXTRA = 1\n"})
+        code, out, _ = self.ota("update")
+        self.assertEqual(out["status"], "installed")
+        self.assertEqual((out["files_by_delta"], out["delta_fallbacks"]), (1, 0))
+        self.assertLess(out["file_bytes_received"], len(LIB) // 10)
+        self.assert_device_matches(only=not_deltas)
+        self.assertFalse(os.path.exists(os.path.join(self.device, "lib", "consts.py")))
+
     def test_unpublished_delta_is_not_asked_for(self):
         # a file rewritten whole: its delta would not be smaller, so the
         # index does not list one and the device does not ask
@@ -131,6 +146,37 @@ class DeltaUpdates(OtaTestCase):
         self.assertEqual(out["files_by_delta"], 0)
         self.assertEqual(self.delta_requests(), [])
         self.assert_device_matches(only=not_deltas)
+
+
+class DeltasInRelease(OtaTestCase):
+    """The stable channel with the deltas as release assets: made from two
+    tags with `ota delta --git`, fetched by their browser download URLs."""
+
+    def setUp(self):
+        super().setUp()
+        self.write_config(channel="stable", enable_delta_updates=True, deltas_in_release=True,
+                          web_url=self.server.api)
+        self.repo.commit({"main.py": MAIN, "lib/consts.py": LIB}, "v1")
+        git(self.repo.path, "tag", "v1.0.0")
+        code, out, _ = self.ota("update")
+        self.assertEqual(out["status"], "installed")
+
+    def test_changed_file_comes_as_a_release_asset_delta(self):
+        self.repo.commit({"main.py": MAIN.replace("process(event, 5)", "other(event, 5)")}, "v2")
+        git(self.repo.path, "tag", "v2.0.0")
+        assets = os.path.join(self.repo.path + ".assets", "v2.0.0")
+        os.makedirs(assets)
+        subprocess.run([OTA_BIN, "delta", "--git", self.repo.path, "v1.0.0", "v2.0.0",
+                        "-o", assets, "-q"], check=True)
+        self.server.reset()
+        code, out, _ = self.ota("update")
+        self.assertEqual(out["status"], "installed")
+        self.assertEqual((out["files_by_delta"], out["delta_fallbacks"]), (1, 0))
+        downloads = [r["path"] for r in self.requests("api") if "/releases/download/" in r["path"]]
+        self.assertEqual(sorted(p.rsplit("/", 1)[1] for p in downloads),
+                         sorted(n for n in os.listdir(assets)))
+        self.assertEqual([r for r in self.requests("raw") if "main.py" in r["path"]], [])
+        self.assert_device_matches()
 
 
 if __name__ == "__main__":
