@@ -37,12 +37,16 @@ FEATURES = [
     ("+ manifests", "plus releases, manifests and the Ed25519 verification glue",
      ["manifest*", "sig", "release", "hmac"]),
     ("+ delta", "plus delta updates", ["delta*"]),
+    ("+ fleet", "plus headless operation, scheduling and health, links, mirrors and LoRa "
+     "notices", ["watchdog", "status_led", "resources", "battery", "schedule", "canary",
+                 "health", "gate", "timetext", "links", "link_policy", "mirror", "notice"]),
 ]
 FLASH_TARGET = 24 * 1024
 RAM_TARGET = 4 * 1024
 PUBLIC_API = ["ota_init", "ota_set_event_cb", "ota_boot", "ota_check", "ota_update",
               "ota_confirm", "ota_rollback",
               "ota_installed", "ota_last_stats", "ota_reason"]
+# (the public calls of the fleet features come with their modules)
 
 
 def run(cmd, **kw):
