@@ -370,6 +370,20 @@ static int has_manifest(const struct ota_ctx *ctx, const struct ota_release *rel
     return rel->mirror || (ctx->settings.channel == OTA_CHANNEL_STABLE && rel->manifest_id != 0);
 }
 
+static int canary_now(struct ota_ctx *ctx, const struct ota_release *rel,
+                      struct ota_result *out)
+{
+    int32_t share = -1;
+
+    if (ota_gate_remembered_share(ctx, out->commit, &share))
+        return ota_gate_release(ctx, out->commit, share, out);
+    /* a manifest may set the share: not known before it is (a release
+     * answered 304 is known by its tag alone, manifest or not) */
+    if (has_manifest(ctx, rel) || (ctx->settings.channel == OTA_CHANNEL_STABLE && rel->unchanged))
+        return OTA_OK;
+    return ota_gate_release(ctx, out->commit, -1, out);
+}
+
 static int check(struct ota_ctx *ctx, struct ota_result *out, struct ota_release *rel,
                  struct ota_version *installed)
 {
@@ -395,9 +409,10 @@ static int check(struct ota_ctx *ctx, struct ota_result *out, struct ota_release
         strcmp(out->commit, out->reverted) == 0)
         out->update_available = 0;
     /* the canary with the configured share; a release with a manifest is
-     * judged once its manifest, which may set the share, is verified */
-    if (err == OTA_OK && out->update_available && !ctx->settings.force && !has_manifest(ctx, rel))
-        err = ota_gate_release(ctx, out->commit, -1, out);
+     * judged once its manifest, which may set the share, is verified (or
+     * with the share it set, remembered from then) */
+    if (err == OTA_OK && out->update_available && !ctx->settings.force)
+        err = canary_now(ctx, rel, out);
     ota_gate_checked(ctx, err); /* a request went out: the interval counts */
     return err;
 }
@@ -499,6 +514,8 @@ static int plan_manifest(struct ota_ctx *ctx, const struct ota_release *rel,
     int err = ota_manifest_stage(ctx, rel, next, &m);
 
     /* the canary, with the share the signed manifest may set */
+    if (err == OTA_OK)
+        ota_gate_remember_share(ctx, next->commit, m.rollout_percent);
     if (err == OTA_OK && !ctx->settings.force)
         err = ota_gate_release(ctx, next->commit, m.rollout_percent, out);
     return err == OTA_OK ? ota_manifest_plan(ctx, &m, totals) : err;

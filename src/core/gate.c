@@ -3,11 +3,13 @@
 #include <string.h>
 
 #include "battery.h"
+#include "cache.h"
 #include "health.h"
 #include "log.h"
 #include "notice.h"
 #include "schedule.h"
 #include "state.h"
+#include "strbuf.h"
 
 static int64_t now_of(const struct ota_ctx *ctx)
 {
@@ -94,7 +96,51 @@ int ota_gate_before_check(struct ota_ctx *ctx, struct ota_result *out)
 int ota_gate_release(struct ota_ctx *ctx, const char *commit, int32_t rollout_percent,
                      struct ota_result *out)
 {
+    /* a device with nothing installed takes what is current: the canary
+     * stages a change, and a fresh device has nothing to change */
+    if (!out->installed_commit[0])
+        return OTA_OK;
     return decide(ctx, commit, rollout_percent, out);
+}
+
+/* The share a verified manifest set for a release is remembered (for the
+ * latest release seen only, "<commit>:<share>"), so that a device held back
+ * learns it again without the manifest: its next checks cost the one
+ * request they would anyway. */
+#define SHARE_KEY "rollout"
+
+void ota_gate_remember_share(struct ota_ctx *ctx, const char *commit, int32_t rollout_percent)
+{
+    char value[OTA_SHA1_HEX + 16];
+    struct ota_strbuf sb;
+
+    ota_sb_init(&sb, value, sizeof value);
+    ota_sb_add(&sb, commit);
+    ota_sb_addc(&sb, ':');
+    if (rollout_percent < 0)
+        ota_sb_add(&sb, "config");
+    else
+        ota_sb_add_u64(&sb, (uint64_t)rollout_percent);
+    if (ota_cache_store(ctx, SHARE_KEY, value, "-") != OTA_OK)
+        ota_log(ctx, OTA_LOG_WARN, "cannot remember the rollout share", NULL, NULL);
+}
+
+int ota_gate_remembered_share(struct ota_ctx *ctx, const char *commit, int32_t *rollout_percent)
+{
+    char value[OTA_SHA1_HEX + 16], etag[OTA_ETAG_MAX];
+    const char *share = value + 41;
+    uint64_t v;
+
+    if (ota_cache_lookup(ctx, SHARE_KEY, value, sizeof value, etag) != 1 ||
+        strncmp(value, commit, 40) != 0 || value[40] != ':')
+        return 0;
+    if (strcmp(share, "config") == 0)
+        *rollout_percent = -1;
+    else if (ota_parse_u64(share, strlen(share), &v) == 0 && v <= 100)
+        *rollout_percent = (int32_t)v;
+    else
+        return 0;
+    return 1;
 }
 
 /* Loads, changes and saves the record, when there is a schedule to feed

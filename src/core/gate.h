@@ -17,6 +17,11 @@ int ota_gate_before_check(struct ota_ctx *ctx, struct ota_result *out);
 int ota_gate_release(struct ota_ctx *ctx, const char *commit, int32_t rollout_percent,
                      struct ota_result *out);
 
+/* Remembers the rollout share a verified manifest set for the release at
+ * commit (-1: none, the configuration's), and recalls it: 1 when known. */
+void ota_gate_remember_share(struct ota_ctx *ctx, const char *commit, int32_t rollout_percent);
+int ota_gate_remembered_share(struct ota_ctx *ctx, const char *commit, int32_t *rollout_percent);
+
 /* The check went out (err: how it ended): the interval counts from now. */
 void ota_gate_checked(struct ota_ctx *ctx, int err);
 

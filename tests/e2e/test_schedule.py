@@ -113,6 +113,10 @@ class Schedule(OtaTestCase):
     def test_canary_share(self):
         self.repo.commit(V1, "v1")
         self.schedule(rollout_percent=0, device_id="device-1")
+        code, out, _ = self.ota("update")  # a fresh device takes what is current
+        self.assertEqual(out["status"], "installed")
+        self.repo.commit(V2, "v2")
+        self.server.reset()
         code, out, _ = self.ota("update", expect=12)
         self.assertEqual(out["schedule"]["reason"], "canary")
         self.assertEqual(len(self.requests("api")), 1)  # the target had to be known
@@ -142,17 +146,30 @@ class ManifestRollout(ManifestCase):
 
     def test_manifest_share_zero_defers_though_config_says_all(self):
         self.publish(V1, "v1.0.0", 1, extra=("--rollout-percent", "0"))
+        code, out, _ = self.ota("update")  # a fresh device is not held back
+        self.assertEqual(out["status"], "installed")
+        self.publish(V2, "v2.0.0", 2, extra=("--rollout-percent", "0"))
         code, out, _ = self.ota("update", expect=12)
         self.assertEqual(out["schedule"]["reason"], "canary")
         self.assertIn("0%", out["schedule"]["explain"])
-        self.assertFalse(os.path.exists(os.path.join(self.device, "main.py")))
+        with open(os.path.join(self.device, "main.py")) as f:
+            self.assertEqual(f.read(), V1["main.py"])
+        # held back, the device remembers the share: no manifest again
+        self.server.reset()
+        code, out, _ = self.ota("update", expect=12)
+        self.assertEqual(out["schedule"]["reason"], "canary")
+        self.assertEqual([r["path"] for r in self.requests() if "assets" in r["path"]], [])
 
     def test_manifest_share_all_installs_though_config_says_none(self):
         self.write_config(public_key=self.public_key,
                           update_scheduling={"rollout_percent": 0, "device_id": "d1"})
         self.publish(V1, "v1.0.0", 1, extra=("--rollout-percent", "100"))
+        self.ota("update")
+        self.publish(V2, "v2.0.0", 2, extra=("--rollout-percent", "100"))
         code, out, _ = self.ota("update")
         self.assertEqual(out["status"], "installed")
+        with open(os.path.join(self.device, "main.py")) as f:
+            self.assertEqual(f.read(), V2["main.py"])
 
 
 class Battery(OtaTestCase):

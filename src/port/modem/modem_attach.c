@@ -97,7 +97,7 @@ static int command_then_event(struct ota_modem *m, const char *cmd, const char *
 int ota_modem__attach_sapbr(struct ota_modem *m)
 {
     struct at_final final;
-    long status;
+    long status = -1; /* (set by query_status when it succeeds) */
     int err;
 
     if ((err = ota_modem__simple(m, "AT+SAPBR=3,1,\"Contype\",\"GPRS\"")) != 0 ||
@@ -152,7 +152,7 @@ int ota_modem__attach_cnact(struct ota_modem *m)
     struct at_reply reply = {"+APP PDP:", on_app_pdp, NULL};
     struct at_final final;
     int active = -1, err;
-    long status;
+    long status = -1; /* (set by query_status when it succeeds) */
 
     reply.arg = &active;
     if ((err = ota_modem__simple(m, with_apn(m, "AT+CGDCONT=1,\"IP\",\"", "\""))) != 0 ||
@@ -185,7 +185,7 @@ int ota_modem__detach_cnact(struct ota_modem *m)
 
 int ota_modem__attach_netopen(struct ota_modem *m)
 {
-    long status;
+    long status = -1; /* (set by query_status when it succeeds) */
     int err;
 
     if ((err = ota_modem__simple(m, with_apn(m, "AT+CGDCONT=1,\"IP\",\"", "\""))) != 0 ||
