@@ -9,6 +9,8 @@ DEPS = build-essential cmake pkg-config git python3 ca-certificates \
 
 # clang: `make test` also checks that the build is warning-free with it.
 DEPS += clang
+# nginx: the mirror tests serve `ota publish`'s output with a real web server.
+DEPS += nginx
 # The 32-bit targets of `make cross-test`: big-endian PowerPC, ARM hard-float.
 CROSS_DEPS = gcc-powerpc-linux-gnu libc6-dev-powerpc-cross gcc-arm-linux-gnueabihf \
              libc6-dev-armhf-cross qemu-user
@@ -40,6 +42,8 @@ bench: deps
 	cmake --build build-release -j $(JOBS)
 	python3 bench/run.py --ota build-release/ota
 	python3 bench/delta/run.py --ota build-release/ota
+	@scripts/install-deps.sh nginx wrk
+	python3 bench/fleet/run.py --ota build-release/ota
 
 # Every cut point of every power-cut scenario, every second cut during the
 # recovery, six crash seeds each: an optimised build, a few minutes. CI runs it.
