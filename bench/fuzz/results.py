@@ -7,6 +7,8 @@ each target NAME: NAME.log (libFuzzer's output, ending with the statistics
 crash-NAME-* (what it found). This reads them and prints one Markdown table
 row per target; with --update FILE it replaces the table between the
 `<!-- fuzz-table -->` and `<!-- /fuzz-table -->` lines of FILE instead.
+--build may be given more than once (a rerun of some targets in a second
+directory): each target is read from the last directory that has its log.
 
     python3 bench/fuzz/results.py --build build-fuzz --update bench/fuzz/RESULTS.md
 """
@@ -37,12 +39,17 @@ def parse(build, seeds, name):
     added = os.path.join(build, "corpus", name)
     crashes = [p for p in glob.glob(os.path.join(build, "crash-%s-*" % name))
                if os.path.isfile(p)]
+    execs, rate = stat(log, "number_of_executed_units"), stat(log, "average_exec_per_sec")
+    seconds = int(done.group(2)) if done else None
+    if seconds is None and execs and rate:
+        # a run that stopped on a crash prints no "Done" line
+        seconds = "≈%d" % round(execs / rate)
     return {
         "name": name,
-        "seconds": int(done.group(2)) if done else None,
-        "execs": stat(log, "number_of_executed_units"),
+        "seconds": seconds,
+        "execs": execs,
         "last_new": int(new[-1]) if new else None,
-        "rate": stat(log, "average_exec_per_sec"),
+        "rate": rate,
         "rss": stat(log, "peak_rss_mb"),
         "edges": int(status[-1][0]) if status else None,
         "units": int(status[-1][2]) if status else None,
@@ -74,7 +81,7 @@ def table(rows):
             cell(r[k]) for k in ("seconds", "execs", "rate", "rss", "edges", "units",
                                  "last_new", "seeds", "added", "crashes")) + " |")
     total = sum(r["execs"] or 0 for r in rows)
-    seconds = sum(r["seconds"] or 0 for r in rows)
+    seconds = sum(int(str(r["seconds"]).lstrip("≈")) for r in rows if r["seconds"] is not None)
     out.append("| **all %d** | %s | %s | | | | | | | | %s |" % (
         len(rows), cell(seconds), cell(total), cell(sum(r["crashes"] for r in rows))))
     return "\n".join(out) + "\n"
@@ -82,16 +89,23 @@ def table(rows):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--build", default="build-fuzz", help="scripts/fuzz.sh's FUZZ_BUILD")
+    ap.add_argument("--build", action="append",
+                    help="scripts/fuzz.sh's FUZZ_BUILD (default build-fuzz; repeatable)")
     ap.add_argument("--seeds", default="tests/fuzz/corpus", help="the seed corpora")
     ap.add_argument("--update", metavar="FILE", help="replace the table in FILE")
     ap.add_argument("names", nargs="*", help="targets (default: every NAME.log)")
     args = ap.parse_args()
-    names = args.names or sorted(os.path.basename(p)[:-4]
-                                 for p in glob.glob(os.path.join(args.build, "*.log")))
-    if not names:
-        sys.exit("no NAME.log in %s: run scripts/fuzz.sh first" % args.build)
-    text = table([parse(args.build, args.seeds, n) for n in names])
+    builds = args.build or ["build-fuzz"]
+    where = {}  # target -> the last build directory with its log
+    for build in builds:
+        for p in glob.glob(os.path.join(build, "*.log")):
+            where[os.path.basename(p)[:-4]] = build
+    names = args.names or sorted(where)
+    missing = [n for n in names if n not in where]
+    if not names or missing:
+        sys.exit("no log of %s in %s: run scripts/fuzz.sh first"
+                 % (" ".join(missing) or "any target", " ".join(builds)))
+    text = table([parse(where[n], args.seeds, n) for n in names])
     if not args.update:
         sys.stdout.write(text)
         return
