@@ -36,7 +36,7 @@ FEATURES = [
     ("manifestless", "developer and stable channels from the git tree", []),
     ("+ manifests", "plus releases, manifests and the Ed25519 verification glue",
      ["manifest*", "sig", "release", "hmac"]),
-    ("+ delta", "plus delta updates", ["delta*"]),
+    ("+ delta", "plus delta updates", ["delta*", "moved"]),
     ("+ fleet", "plus headless operation, scheduling and health, links, mirrors and LoRa "
      "notices", ["watchdog", "status_led", "resources", "battery", "schedule", "canary",
                  "health", "gate", "timetext", "links", "link_policy", "mirror", "notice"]),
