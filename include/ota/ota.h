@@ -91,7 +91,7 @@ struct ota_settings {
     uint32_t battery_divider_milli; /* ADC divider ratio x 1000; 0 = 1000 */
     uint32_t battery_mv_min;     /* empty battery; 0 = 3000 (LiPo) */
     uint32_t battery_mv_max;     /* full battery; 0 = 4200 (LiPo) */
-    uint32_t free_space_margin;  /* bytes kept free besides twice the
+    uint32_t free_space_margin;  /* bytes left unused besides twice the
                                     download; 0 = 64 KiB */
     /* Metered links (ota_link.h) */
     const char *mirror_url;  /* a static mirror made by `ota publish`

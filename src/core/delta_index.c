@@ -6,9 +6,12 @@
 #include "github.h"
 #include "http.h"
 #include "lines.h"
+#include "link_policy.h"
 #include "log.h"
 #include "mirror.h"
+#include "moved.h"
 #include "plan.h"
+#include "state.h"
 #include "strbuf.h"
 
 #define STAGED_NAME "deltas.index"
@@ -100,4 +103,35 @@ int ota_delta_index_find(struct ota_ctx *ctx, const char *old_sha, const char *n
     if (r < 0 && r != OTA_ERR_STATE)
         return r;
     return found;
+}
+
+/* The installed file a delta for e would be made from. */
+static int delta_source(struct ota_ctx *ctx, const struct ota_entry *e, const char *old_sha,
+                        struct ota_delta_choice *c)
+{
+    if (old_sha[0]) {
+        memcpy(c->src_path, e->path, strlen(e->path) + 1);
+        memcpy(c->src_sha, old_sha, OTA_SHA1_HEX);
+        return 1;
+    }
+    return ota_moved_source(ctx, e->path, c->src_path, c->src_sha, (char *)ctx->io_buf,
+                            ctx->io_size) == 1;
+}
+
+int ota_delta_choose(struct ota_ctx *ctx, const char *commit, const struct ota_entry *e,
+                     const char *old_sha, struct ota_delta_choice *c)
+{
+    int r;
+
+    if (!ota_deltas_wanted(ctx) || strcmp(e->sha, OTA_UNKNOWN_SHA) == 0 ||
+        !delta_source(ctx, e, old_sha, c))
+        return 0;
+    r = ota_delta_index_fetch(ctx, commit);
+    if (r == OTA_OK)
+        r = ota_delta_index_find(ctx, c->src_sha, e->sha, &c->size, (char *)ctx->io_buf,
+                                 ctx->io_size);
+    if (r < 0) /* no index (or it could not be had): ask and see */
+        ctx->reason[0] = '\0';
+    c->listed = r == 1;
+    return r != 0;
 }

@@ -23,4 +23,19 @@ int ota_delta_index_fetch(struct ota_ctx *ctx, const char *commit);
 int ota_delta_index_find(struct ota_ctx *ctx, const char *old_sha, const char *new_sha,
                          uint64_t *size, char *buf, size_t cap);
 
+/* A file's delta, decided alike for the estimate and the download. */
+struct ota_delta_choice {
+    char src_path[OTA_PATH_MAX]; /* the installed file it is made from */
+    char src_sha[OTA_SHA1_HEX];  /* ... and its blob */
+    uint64_t size;               /* when listed: the delta's size */
+    int listed;                  /* 1: the index lists it; 0: no index, ask */
+};
+
+/* 1 and c filled when a delta for e is worth asking for: deltas are wanted,
+ * there is a source (the blob e replaces, old_sha; for an added file, the
+ * one moved.h picks) and the index lists the delta or there is no index;
+ * else 0. Reads in ctx->io_buf; uses path_a and path_b. */
+int ota_delta_choose(struct ota_ctx *ctx, const char *commit, const struct ota_entry *e,
+                     const char *old_sha, struct ota_delta_choice *c);
+
 #endif

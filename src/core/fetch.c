@@ -13,7 +13,6 @@
 #include "link_policy.h"
 #include "log.h"
 #include "mirror.h"
-#include "moved.h"
 #include "plan.h"
 #include "sidecar.h"
 #include "state.h"
@@ -140,13 +139,6 @@ static int dl_end(void *arg)
 
 /* ---- by delta: the body is a delta from the installed blob at the path -- */
 
-/* What a delta is made from: the installed file at the same path, or a
- * file moved here from elsewhere (moved.h). */
-struct delta_from {
-    const char *path;  /* NULL: no source */
-    const char *sha;
-};
-
 struct by_delta {
     struct download *d;
     struct ota_delta_dec *dec;
@@ -252,31 +244,12 @@ static int bd_end(void *arg)
     return dl_end(b->d); /* the rebuilt file is verified like a download */
 }
 
-/* Is a delta worth asking for? Yes when wanted and published (or when the
- * source publishes no index to tell). */
-static int delta_worth_asking(struct ota_ctx *ctx, const char *commit, const struct ota_entry *e,
-                              const char *old_sha)
-{
-    uint64_t size;
-    int r;
-
-    if (!old_sha[0] || !ota_deltas_wanted(ctx) || strcmp(e->sha, OTA_UNKNOWN_SHA) == 0)
-        return 0;
-    r = ota_delta_index_fetch(ctx, commit);
-    if (r == OTA_OK)
-        r = ota_delta_index_find(ctx, old_sha, e->sha, &size, (char *)ctx->io_buf,
-                                 ctx->io_size);
-    if (r < 0) /* no index (or it could not be had): ask and see */
-        ctx->reason[0] = '\0';
-    return r != 0;
-}
-
 /* Fetches the delta OLD-NEW.otad where the source publishes it and rebuilds
  * the file from it. */
 static int fetch_by_delta(struct ota_ctx *ctx, const char *commit, struct download *d,
-                          const struct delta_from *from)
+                          const struct ota_delta_choice *from)
 {
-    const char *old_sha = from->sha;
+    const char *old_sha = from->src_sha;
     char name[2 * OTA_SHA1_HEX + 8];
     struct by_delta b;
     struct ota_body body = {bd_begin, bd_data, bd_end, NULL, bd_resume};
@@ -287,7 +260,7 @@ static int fetch_by_delta(struct ota_ctx *ctx, const char *commit, struct downlo
     b.d = d;
     b.dec = (struct ota_delta_dec *)ctx->settings.delta_buf;
     b.old_sha = old_sha;
-    b.src_path = from->path;
+    b.src_path = from->src_path;
     b.src_fd = -1;
     b.fed = 0;
     body.arg = &b;
@@ -325,26 +298,6 @@ static void fell_back(struct ota_ctx *ctx, const char *path)
     ctx->reason[0] = '\0';
 }
 
-/* The file a delta for e would be made from, if deltas are wanted: the
- * blob it replaces, or for an added file the one moved.h picks. */
-static struct delta_from delta_source(struct ota_ctx *ctx, const struct ota_entry *e,
-                                      const char *old_sha, char moved_path[OTA_PATH_MAX],
-                                      char moved_sha[OTA_SHA1_HEX])
-{
-    struct delta_from from = {NULL, NULL};
-
-    if (old_sha[0]) {
-        from.path = e->path;
-        from.sha = old_sha;
-    } else if (ota_deltas_wanted(ctx) && strcmp(e->sha, OTA_UNKNOWN_SHA) != 0 &&
-               ota_moved_source(ctx, e->path, moved_path, moved_sha, (char *)ctx->io_buf,
-                                ctx->io_size) == 1) {
-        from.path = moved_path;
-        from.sha = moved_sha;
-    }
-    return from;
-}
-
 /* Where the file is: the raw host at the commit, or a mirror's object. */
 static int file_url(struct ota_ctx *ctx, const char *commit, const struct ota_entry *e)
 {
@@ -363,10 +316,9 @@ static int fetch_one(struct ota_ctx *ctx, const char *commit, const struct ota_e
     struct download d;
     struct ota_body body = {dl_begin, dl_data, dl_end, NULL, dl_resume};
     struct ota_http_result res;
-    char moved_path[OTA_PATH_MAX], moved_sha[OTA_SHA1_HEX];
-    struct delta_from from = delta_source(ctx, e, old_sha, moved_path, moved_sha);
+    struct ota_delta_choice from;
     /* (before path_a and path_b hold the stage path: the index uses them) */
-    int by_delta = from.path && delta_worth_asking(ctx, commit, e, from.sha), err;
+    int by_delta = ota_delta_choose(ctx, commit, e, old_sha, &from), err;
 
     memset(&d, 0, sizeof d);
     d.ctx = ctx;

@@ -34,23 +34,18 @@ int ota_deltas_wanted(const struct ota_ctx *ctx)
            s->delta_buf_size >= OTA_DELTA_STATE_SIZE;
 }
 
-/* One F line's share of the estimate; old_sha: the blob it replaces. */
-static int file_bytes(struct ota_ctx *ctx, const char *commit, const char *old_sha,
-                      uint64_t *bytes)
+/* One F line's share of the estimate (old_sha: the blob it replaces): its
+ * delta when the index lists one, as the download will take it, else the
+ * whole file. */
+static void file_bytes(struct ota_ctx *ctx, const char *commit, const char *old_sha,
+                       uint64_t *bytes)
 {
-    uint64_t size = ctx->entry.size;
-    int r = OTA_OK;
+    struct ota_delta_choice c;
 
-    if (old_sha[0] && ota_deltas_wanted(ctx)) {
-        r = ota_delta_index_fetch(ctx, commit);
-        if (r == OTA_OK)
-            r = ota_delta_index_find(ctx, old_sha, ctx->entry.sha, &size, (char *)ctx->io_buf,
-                                     ctx->io_size);
-        if (r == OTA_ERR_NOT_FOUND || r >= 0)
-            r = OTA_OK; /* listed: its size; else the whole file */
-    }
-    *bytes += size;
-    return r;
+    if (ota_delta_choose(ctx, commit, &ctx->entry, old_sha, &c) && c.listed)
+        *bytes += c.size;
+    else
+        *bytes += ctx->entry.size;
 }
 
 int ota_estimate_downloads(struct ota_ctx *ctx, const char *commit, uint64_t *bytes)
@@ -70,7 +65,7 @@ int ota_estimate_downloads(struct ota_ctx *ctx, const char *commit, uint64_t *by
         } else if (line[0] == OTA_PLAN_FETCH) {
             err = len > 2 ? ota_entry_parse(line + 2, len - 2, &ctx->entry) : OTA_ERR_STATE;
             if (err == OTA_OK)
-                err = file_bytes(ctx, commit, old_sha, bytes);
+                file_bytes(ctx, commit, old_sha, bytes);
             old_sha[0] = '\0';
         }
     }

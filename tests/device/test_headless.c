@@ -183,7 +183,7 @@ static void test_update_that_cannot_fit_fails_before_writing(void)
     /* the download is 5,012 bytes: twice that plus the 64 KiB margin */
     sim.hw.free_storage = 2u * 5012u + 65536u - 1u;
     CHECK_EQ_INT(update(), OTA_ERR_NO_SPACE);
-    CHECK(strstr(ctx.reason, "75560 bytes of storage needed, free: 75559") != NULL);
+    CHECK(strstr(ctx.reason, "75560 bytes of storage needed, available: 75559") != NULL);
     CHECK(!device_has("main.py"));
     CHECK(!device_has("lib"));
     CHECK(!device_has(".ota_stage"));
